@@ -1,0 +1,23 @@
+import { Type, type Static } from 'typebox';
+
+/** The Integration Server's own accounts. `admin` and `multitenancy` are the vendor's names. */
+export const ACCOUNT_NAMES = ['admin', 'multitenancy', 'svm', 'agent', 'viewer'] as const;
+export type AccountName = (typeof ACCOUNT_NAMES)[number];
+
+export const ACCOUNT_PURPOSE: Record<AccountName, string> = {
+  admin: 'the console and everything else',
+  multitenancy: 'the vendor REST API /api/2.0/virtualization only',
+  svm: 'the SVM report channel only',
+  agent: 'Light Agent discovery only',
+  viewer: 'read-only access to the JSON API',
+};
+
+export const AccountNameSchema = Type.Enum(ACCOUNT_NAMES);
+
+export const AccountSummarySchema = Type.Object({
+  name: AccountNameSchema,
+  purpose: Type.String(),
+  passwordSet: Type.Boolean(),
+  passwordChanged: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type AccountSummary = Static<typeof AccountSummarySchema>;

@@ -1,0 +1,12 @@
+import type { Task } from './tasks.ts';
+
+/**
+ * Everything the server publishes on its live channel (`/api/v1/events`, server-sent events).
+ * The event name is the SSE `event:` field; features add their events here so the console and
+ * the server are typed from one declaration.
+ */
+export type ServerEvents = {
+  'task.changed': Task;
+};
+export type ServerEventName = keyof ServerEvents;
+export type ServerEvent = { [K in ServerEventName]: { name: K; data: ServerEvents[K] } }[ServerEventName];

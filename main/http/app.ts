@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import { registerAccessHook } from './access-hook.ts';
+import { registerErrorHandling } from './error-handler.ts';
+import { accountRoutes } from './api-v1/accounts.ts';
+import { eventRoutes } from './api-v1/events.ts';
+import { healthRoutes } from './api-v1/health.ts';
+import { taskRoutes } from './api-v1/tasks.ts';
+import type { App, AppOptions } from './types.ts';
+
+/**
+ * The Integration Server's HTTP surface as one Fastify plugin (the `fastify/demo` shape): tests
+ * drive it through `inject()`, and `server.ts` puts it on a real TLS port.
+ */
+async function lightkeeperApp(app: App, options: AppOptions) {
+  registerAccessHook(app, options.services);
+  registerErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lightkeeper JSON API', version: options.version },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ basic: [] }],
+    },
+  });
+  await app.register(
+    async (v1: App) => {
+      await v1.register(healthRoutes, options);
+      await v1.register(eventRoutes, options);
+      await v1.register(taskRoutes, options);
+      await v1.register(accountRoutes, options);
+      v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+}
+
+export default fp(lightkeeperApp, { name: 'lightkeeper-app', fastify: '5.x' });

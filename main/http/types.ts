@@ -1,0 +1,14 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Services } from '../services/integration-services.ts';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export type AppOptions = { services: Services; version: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The account that passed Basic auth; undefined on public paths. */
+    account?: import('../contract/accounts.ts').AccountName;
+  }
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import Fastify, { LogController } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import lightkeeperApp from './http/app.ts';
+import type { App } from './http/types.ts';
+import { createServices, type Services } from './services/integration-services.ts';
+import { createLogger, type Logger } from './services/logger.ts';
+import { ensureCertificate, type ServerCertificate } from './services/tls-certificate.ts';
+import { dataFolder, type DataFolder } from './store/data-folder.ts';
+import { fileDataKeyProvider, type DataKeyProvider } from './store/data-key.ts';
+import { openStore, type Store } from './store/store.ts';
+import { VERSION } from './version.ts';
+
+export const DEFAULT_PORT = 7271;
+
+export type ServerConfig = {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  taskConcurrency?: number;
+  logLevel?: string;
+  logToConsole?: boolean;
+  /** The desktop shell passes a keychain-backed provider; headless uses the key file. */
+  keys?: DataKeyProvider;
+  /** How long Ctrl-C waits for running task steps to reach a boundary. */
+  shutdownGraceMs?: number;
+  throttle?: { perPair: number; perAddress: number; windowSeconds: number };
+};
+
+export class NotSetUpError extends Error {
+  constructor(dir: string) {
+    super(`The data folder ${dir} has not been set up. Run: npx lightkeeper setup --data ${JSON.stringify(dir)}`);
+    this.name = 'NotSetUpError';
+  }
+}
+
+export type IntegrationServer = {
+  app: App;
+  services: Services;
+  folder: DataFolder;
+  certificate: ServerCertificate;
+  /** Recovers interrupted tasks, then listens; resolves with the URL. */
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+};
+
+export function isSetUp(dir: string): boolean {
+  const folder = dataFolder(dir);
+  return existsSync(folder.database) && existsSync(folder.dataKey);
+}
+
+/** The composition root: store, services and the HTTP app, on HTTPS only. */
+export async function createIntegrationServer(config: ServerConfig): Promise<IntegrationServer> {
+  const folder = dataFolder(config.dataDir);
+  const keys = config.keys ?? fileDataKeyProvider(folder.dataKey);
+  if (!config.keys && !isSetUp(config.dataDir)) throw new NotSetUpError(folder.root);
+  const store: Store = await openStore(folder, keys, { create: false });
+  const log: Logger = createLogger({ directory: folder.logs, level: config.logLevel ?? 'info', console: config.logToConsole ?? false });
+  try {
+    const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}) });
+    if (!(await services.accounts.isSetUp())) throw new NotSetUpError(folder.root);
+    const host = config.host ?? '127.0.0.1';
+    const { certificate } = await ensureCertificate(folder, store.sealer, [host]);
+    const app = Fastify({
+      https: { key: certificate.key, cert: certificate.cert, minVersion: 'TLSv1.2' },
+      loggerInstance: log,
+      // Request lines would flood the log at agent scale; failures are logged where they happen.
+      logController: new LogController({ disableRequestLogging: true }),
+      bodyLimit: 1024 * 1024,
+      forceCloseConnections: 'idle',
+    }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+    await app.register(lightkeeperApp, { services, version: VERSION });
+    await app.ready();
+    return {
+      app,
+      services,
+      folder,
+      certificate,
+      async start() {
+        const recovered = await services.tasks.recover();
+        if (recovered.resumed + recovered.rolledBack + recovered.requeued > 0) log.info(recovered, 'tasks recovered after restart');
+        services.tasks.start();
+        await app.listen({ host, port: config.port ?? DEFAULT_PORT });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
+        const shownHost = host.includes(':') ? `[${host}]` : host;
+        log.info({ host, port }, 'listening');
+        return { url: `https://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`, port };
+      },
+      async stop() {
+        await services.tasks.stop(config.shutdownGraceMs ?? 10_000);
+        await app.close();
+        store.close();
+        log.flush();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}

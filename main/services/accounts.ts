@@ -1,0 +1,83 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName, type AccountSummary } from '../contract/accounts.ts';
+import { checkPassword, type PasswordFinding } from '../domain/password-policy.ts';
+import { decoyHash, hashPassword, verifyPassword } from '../store/password-hashing.ts';
+import type { AccountsRepository } from '../store/repositories.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+
+export class PasswordRejectedError extends Error {
+  readonly findings: PasswordFinding[];
+  constructor(account: string, findings: PasswordFinding[]) {
+    super(`The password for '${account}' was refused: ${findings.map((f) => f.message).join(' ')}`);
+    this.name = 'PasswordRejectedError';
+    this.findings = findings;
+  }
+}
+
+export type AuthResult =
+  | { ok: true; account: AccountName }
+  | { ok: false; reason: 'unknown-or-wrong' }
+  | { ok: false; reason: 'throttled'; retryAfterMs: number };
+
+export const isAccountName = (name: string): name is AccountName => (ACCOUNT_NAMES as readonly string[]).includes(name);
+
+/**
+ * Accounts: setting passwords under the vendor's rules, and checking Basic credentials on every
+ * request. scrypt is deliberately slow, so a successful check is remembered as an HMAC under a key
+ * that exists only in this process, tied to the stored hash: a password change elsewhere (the CLI)
+ * invalidates it at once, and the memory never holds a password.
+ */
+export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date) {
+  const cacheKey = randomBytes(32);
+  const verified = new Map<AccountName, { mac: Buffer; hash: string }>();
+  const macOf = (account: string, password: string) => createHmac('sha256', cacheKey).update(`${account}\u0000${password}`).digest();
+
+  return {
+    async setPassword(name: AccountName, password: string): Promise<{ warnings: PasswordFinding[] }> {
+      const verdict = checkPassword(password);
+      if (verdict.errors.length > 0) throw new PasswordRejectedError(name, verdict.errors);
+      await repo.setPasswordHash(name, await hashPassword(password), now().toISOString());
+      verified.delete(name);
+      return { warnings: verdict.warnings };
+    },
+
+    async isSetUp(): Promise<boolean> {
+      const names = new Set((await repo.list()).map((a) => a.name));
+      return ACCOUNT_NAMES.every((n) => names.has(n));
+    },
+
+    async list(): Promise<AccountSummary[]> {
+      const stored = new Map((await repo.list()).map((a) => [a.name, a]));
+      return ACCOUNT_NAMES.map((name) => ({
+        name,
+        purpose: ACCOUNT_PURPOSE[name],
+        passwordSet: stored.has(name),
+        passwordChanged: stored.get(name)?.passwordChanged ?? null,
+      }));
+    },
+
+    async authenticate(address: string, username: string, password: string): Promise<AuthResult> {
+      const retryAfterMs = await throttle.blockedFor(address, username);
+      if (retryAfterMs > 0) return { ok: false, reason: 'throttled', retryAfterMs };
+      const account = isAccountName(username) ? await repo.get(username) : undefined;
+      if (account) {
+        const mac = macOf(account.name, password);
+        const cached = verified.get(account.name);
+        if (cached && cached.hash === account.passwordHash && timingSafeEqual(cached.mac, mac)) {
+          return { ok: true, account: account.name };
+        }
+        if (await verifyPassword(password, account.passwordHash)) {
+          verified.set(account.name, { mac, hash: account.passwordHash });
+          await throttle.succeeded(address, username);
+          return { ok: true, account: account.name };
+        }
+      } else {
+        // Same cost as a real check, so response time does not tell which accounts exist.
+        await verifyPassword(password, await decoyHash());
+      }
+      await throttle.failed(address, username);
+      return { ok: false, reason: 'unknown-or-wrong' };
+    },
+  };
+}
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,42 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { openDatabase } from './database.ts';
+import type { DataKeyProvider } from './data-key.ts';
+import { ensureDataFolder, type DataFolder } from './data-folder.ts';
+import type { AccountsRepository, DiagnosticMarksRepository, SettingsRepository, TasksRepository } from './repositories.ts';
+import { createSealer, type Sealer } from './sealing.ts';
+import { sqliteAccounts } from './sqlite-accounts.ts';
+import { sqliteDiagnosticMarks } from './sqlite-diagnostic-marks.ts';
+import { sqliteSettings } from './sqlite-settings.ts';
+import { sqliteTasks } from './sqlite-tasks.ts';
+
+/** Everything persistent, behind interfaces; the only thing that knows it is SQLite is this folder. */
+export type Store = {
+  folder: DataFolder;
+  schemaVersion: number;
+  sealer: Sealer;
+  accounts: AccountsRepository;
+  tasks: TasksRepository;
+  settings: SettingsRepository;
+  diagnosticMarks: DiagnosticMarksRepository;
+  close(): void;
+};
+
+export async function openStore(folder: DataFolder, keys: DataKeyProvider, options: { create: boolean }): Promise<Store> {
+  ensureDataFolder(folder);
+  const sealer = createSealer(await keys.getKey({ create: options.create }));
+  const { db, schemaVersion } = openDatabase(folder.database);
+  return composeStore(db, schemaVersion, folder, sealer);
+}
+
+function composeStore(db: DatabaseSync, schemaVersion: number, folder: DataFolder, sealer: Sealer): Store {
+  return {
+    folder,
+    schemaVersion,
+    sealer,
+    accounts: sqliteAccounts(db),
+    tasks: sqliteTasks(db, sealer),
+    settings: sqliteSettings(db),
+    diagnosticMarks: sqliteDiagnosticMarks(db),
+    close: () => db.close(),
+  };
+}
