@@ -1,0 +1,219 @@
+/**
+ * One connector interface for every virtualization platform the SVM Management Wizard targets
+ * (seed 002, "SVM deployment options"; domain.md §4.3). Services see only HypervisorConnector;
+ * each platform's connector lives in its own folder and is loaded on demand by connectHypervisor().
+ */
+
+/** Every platform of seed 002, with the management scope the vendor supports on it. */
+export const PLATFORMS = {
+  'vmware-vsphere': { title: 'VMware vSphere', scope: 'ESXi hosts, standalone or in clusters, under vCenter Server (also Linked mode)' },
+  xenserver: { title: 'XenServer', scope: 'a standalone host or a host in a pool; local or pool shared storage' },
+  'microsoft-hyper-v': { title: 'Microsoft Hyper-V', scope: 'a standalone Windows Server host or hosts in a Failover Clustering cluster' },
+  kvm: { title: 'KVM', scope: 'a standalone KVM hypervisor (libvirt over SSH)' },
+  'proxmox-ve': { title: 'Proxmox VE', scope: 'a standalone Proxmox VE hypervisor' },
+  basis: { title: 'Basis', scope: 'R-Virtualization hypervisors in a cluster managed by Basis.vControl' },
+  'skala-r': { title: 'Skala-R', scope: 'R-Virtualization hypervisors in a cluster managed by Skala-R Management' },
+  'huawei-fusionsphere': { title: 'HUAWEI FusionSphere', scope: 'FusionCompute CNA hosts, standalone or in a cluster, managed by a FusionCompute VRM' },
+  'nutanix-acropolis': { title: 'Nutanix Acropolis', scope: 'AHV hosts in a cluster managed by Prism Element, optionally under Prism Central' },
+  openstack: { title: 'OpenStack', scope: 'hypervisors within OpenStack projects (Keystone)' },
+  'vk-cloud': { title: 'VK Cloud', scope: 'hypervisors within VK Cloud projects (Keystone)' },
+  tionix: { title: 'TIONIX Cloud Platform', scope: 'hypervisors within TIONIX projects (Keystone)' },
+  'alt-virtualization-server': { title: 'ALT Virtualization Server', scope: 'a standalone hypervisor' },
+  'astra-linux': { title: 'Astra Linux Platform', scope: 'a standalone KVM hypervisor on Astra Linux' },
+  'numa-vserver': { title: 'Numa vServer', scope: 'a standalone hypervisor' },
+} as const satisfies Record<string, { title: string; scope: string }>;
+
+export type Platform = keyof typeof PLATFORMS;
+export const PLATFORM_IDS = Object.keys(PLATFORMS) as Platform[];
+export const isPlatform = (value: string): value is Platform => Object.hasOwn(PLATFORMS, value);
+
+// --- inventory -----------------------------------------------------------------------------------
+
+export type VmPowerState = 'running' | 'stopped' | 'paused' | 'suspended' | 'stopping' | 'crashed' | 'unknown';
+
+export type InventoryDatacenter = { id: string; name: string };
+export type InventoryCluster = { id: string; name: string; datacenterId: string | null };
+export type InventoryHost = {
+  id: string;
+  name: string;
+  datacenterId: string | null;
+  clusterId: string | null;
+  cpus: number | null;
+  memoryMiB: number | null;
+  /** The hypervisor as the platform names it, e.g. `QEMU/KVM (libvirt)`, `ESXi 8.0`. */
+  hypervisor: string;
+};
+export type InventoryStorage = {
+  id: string;
+  name: string;
+  kind: string;
+  /** Hosts that can use it (a shared datastore lists several). */
+  hostIds: string[];
+  path: string | null;
+  capacityBytes: number | null;
+  freeBytes: number | null;
+};
+export type InventoryNetwork = { id: string; name: string; hostIds: string[]; active: boolean | null };
+export type InventoryVm = {
+  /** The platform's own id for the VM (libvirt UUID, vSphere moref, Proxmox vmid, …). */
+  id: string;
+  name: string;
+  /** The SMBIOS system UUID the guest sees: Light Agents report it, SVM locality matches on it. */
+  biosUuid: string | null;
+  hostId: string | null;
+  state: VmPowerState;
+  vcpus: number | null;
+  memoryMiB: number | null;
+};
+
+export type Inventory = {
+  platform: Platform;
+  datacenters: InventoryDatacenter[];
+  clusters: InventoryCluster[];
+  hosts: InventoryHost[];
+  storage: InventoryStorage[];
+  networks: InventoryNetwork[];
+  vms: InventoryVm[];
+};
+
+// --- operations ----------------------------------------------------------------------------------
+
+export type TransferProgress = { transferredBytes: number; totalBytes: number };
+
+export type ImageUploadRequest = {
+  localPath: string;
+  /** File name on the platform; default the local file's name. */
+  name?: string;
+  /** Expected SHA-256 (hex); computed from the local file when absent. Checked on the platform side. */
+  sha256?: string;
+  storageId?: string;
+  onProgress?: (progress: TransferProgress) => void;
+  signal?: AbortSignal;
+};
+
+export type UploadedImage = {
+  /** The platform's handle for the image (a path on the KVM host, a volume id on Proxmox, …). */
+  id: string;
+  name: string;
+  bytes: number;
+  sha256: string;
+  /** False when an identical image was already there and nothing was sent. */
+  transferred: boolean;
+};
+
+export type VmDisk = { imageId: string } | { blankGiB: number };
+
+export type VmSpec = {
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  disk: VmDisk;
+  hostId?: string;
+  storageId?: string;
+  /** A virtual network / port group; absent means a VM without a NIC. */
+  networkId?: string;
+};
+
+export type VmRef = { id: string; name: string };
+
+export type CreatedVm = {
+  ref: VmRef;
+  biosUuid: string | null;
+  /** What was made on the platform for this VM, so that a rollback can check it is all gone. */
+  disks: string[];
+};
+
+export type StopOptions = {
+  /** Power off at once (default); false asks the guest OS to shut down first. */
+  force?: boolean;
+  /** How long a graceful shutdown may take before the VM is powered off; default 120 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
+export type VmResources = { vcpus?: number; memoryMiB?: number };
+
+export type AccessCheck = { id: string; ok: boolean; detail: string; warning?: boolean };
+export type AccessReport = { ok: boolean; checks: AccessCheck[] };
+
+export interface HypervisorConnector {
+  readonly platform: Platform;
+  /** Reachability, credentials and rights: every check, each saying what is missing. */
+  checkAccess(): Promise<AccessReport>;
+  inventory(): Promise<Inventory>;
+  uploadImage(request: ImageUploadRequest): Promise<UploadedImage>;
+  deleteImage(imageId: string): Promise<void>;
+  createVm(spec: VmSpec): Promise<CreatedVm>;
+  startVm(vm: VmRef): Promise<void>;
+  stopVm(vm: VmRef, options?: StopOptions): Promise<void>;
+  /** Powers off if needed, deletes the VM and the disks made for it. Absent VMs are not an error. */
+  destroyVm(vm: VmRef): Promise<{ removedDisks: string[] }>;
+  /** `absent` when the platform no longer knows the VM. */
+  vmState(vm: VmRef): Promise<VmPowerState | 'absent'>;
+  /** Applies at once where the platform can; otherwise at the next start (`restartRequired`). */
+  reconfigure(vm: VmRef, resources: VmResources): Promise<{ restartRequired: boolean }>;
+  close(): Promise<void>;
+}
+
+// --- connections and the factory ----------------------------------------------------------------
+
+export type Credential = { password: string } | { privateKey: string; passphrase?: string } | { apiToken: string };
+
+export type HypervisorConnection = {
+  platform: Platform;
+  address: string;
+  port?: number;
+  account: string;
+  credential: Credential;
+  /** The pinned identity the admin confirmed: SSH host key or TLS certificate, `SHA256:…`. */
+  fingerprint: string;
+  /** Platform settings, e.g. KVM: libvirtUri, imageDir, domainType. */
+  options?: Readonly<Record<string, string | number | boolean | undefined>>;
+};
+
+export type HypervisorErrorCode =
+  | 'not-supported'
+  | 'bad-request'
+  | 'not-found'
+  | 'conflict'
+  | 'command-failed'
+  | 'integrity'
+  | 'no-space'
+  | 'aborted';
+
+/** An error worded for a provider's admin. Transport errors (SshError, …) pass through as they are. */
+export class HypervisorError extends Error {
+  readonly code: HypervisorErrorCode;
+  constructor(code: HypervisorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HypervisorError';
+    this.code = code;
+  }
+}
+
+type ConnectorBuilder = (connection: HypervisorConnection) => Promise<HypervisorConnector>;
+
+// Loaded on demand: a platform's client libraries are only loaded when it is used.
+const BUILDERS: Partial<Record<Platform, ConnectorBuilder>> = {
+  kvm: async (connection) => (await import('./kvm/kvm-connector.ts')).connectKvm(connection),
+};
+
+export const supportedPlatforms = (): Platform[] => PLATFORM_IDS.filter((p) => BUILDERS[p] !== undefined);
+
+export class PlatformNotSupportedError extends HypervisorError {
+  readonly platform: Platform;
+  constructor(platform: Platform) {
+    const supported = supportedPlatforms().map((p) => PLATFORMS[p].title).join(', ');
+    super('not-supported', `${PLATFORMS[platform].title} is not supported yet: Lightkeeper cannot deploy SVMs there. Supported platforms: ${supported}.`);
+    this.name = 'PlatformNotSupportedError';
+    this.platform = platform;
+  }
+}
+
+/** Connects to the platform of `connection`; throws PlatformNotSupportedError for the others. */
+export async function connectHypervisor(connection: HypervisorConnection): Promise<HypervisorConnector> {
+  if (!isPlatform(connection.platform)) throw new HypervisorError('bad-request', `Unknown platform "${String(connection.platform)}".`);
+  const build = BUILDERS[connection.platform];
+  if (!build) throw new PlatformNotSupportedError(connection.platform);
+  return build(connection);
+}
