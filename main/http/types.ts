@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/integration-services.ts';
+import type { AccountName } from '../contract/accounts.ts';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -9,6 +10,6 @@ export type AppOptions = { services: Services; version: string };
 declare module 'fastify' {
   interface FastifyRequest {
     /** The account that passed Basic auth; undefined on public paths. */
-    account?: import('../contract/accounts.ts').AccountName;
+    account?: AccountName;
   }
 }

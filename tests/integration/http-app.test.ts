@@ -13,7 +13,7 @@ const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, str
 
 describe('authentication on every call', () => {
   it('answers 403 on the vendor API without credentials or with wrong ones, as the vendor documents', async () => {
-    for (const headers of [{}, { authorization: 'Basic ' + Buffer.from('multitenancy:nope').toString('base64') }, { authorization: 'Bearer x' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Basic ' + Buffer.from('multitenancy:nope').toString('base64') }, { authorization: 'Bearer x' }]) {
       const r = await inject('GET', '/api/2.0/virtualization/tenants', headers);
       expect(r.statusCode).toBe(403);
       expect(r.headers['content-type']).toMatch(/application\/xml/);

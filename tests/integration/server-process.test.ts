@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basic, call } from '../support/https-client.ts';
 import { passwordFileArgs, runCli, startServe, tempDir, testPasswords, type ServeProcess } from '../support/lightkeeper-process.ts';
@@ -60,7 +61,7 @@ describe('lightkeeper serve on a real TLS port', () => {
 
   it('streams task events to the live channel', async () => {
     const events: string[] = [];
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const stream = await new Promise<IncomingMessage>((resolve, reject) => {
       request(`${serve.url}/api/v1/events`, { rejectUnauthorized: false, headers: { authorization: admin } }, resolve).on('error', reject).end();
     });
     expect(stream.headers['content-type']).toMatch(/text\/event-stream/);
@@ -85,7 +86,7 @@ describe('secrets at rest and in logs', () => {
     expect((await runCli(['accounts', 'passwd', 'svm', '--data', dataDir, '--password-file', file])).code).toBe(0);
     // Use every secret on the wire, right and wrong, so the log has had every chance to catch one.
     const wrong = 'Wrong-But-Secret-7!';
-    for (const [user, pw] of [...Object.entries(passwords), ['svm', changed], ['admin', wrong]]) {
+    for (const [user, pw] of [...Object.entries(passwords), ['svm', changed], ['admin', wrong]] as Array<[string, string]>) {
       await call(`${serve.url}/api/v1/health`, { auth: basic(user, pw) });
     }
     await sleep(1500); // the log is written by a worker thread

@@ -1,0 +1,61 @@
+// `npm test`: every check the project has, in one run, ending with the line CI reads:
+// "N passed, N failed". Real peers come up first (tests/lab/peers.sh); a peer that cannot start
+// fails the run with its name. Nothing is skipped silently.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const results = join(root, 'tests/.results');
+mkdirSync(results, { recursive: true });
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
+
+let passed = 0;
+let failed = 0;
+const lines: string[] = [];
+
+function step(name: string, cmd: string, args: string[]): boolean {
+  console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const ok = r.status === 0;
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}`);
+  return ok;
+}
+
+function check(name: string, cmd: string, args: string[]): void {
+  if (step(name, cmd, args)) passed++;
+  else failed++;
+}
+
+const peersUp = step('peers: start sshd, libvirtd + QEMU, Chromium', 'bash', ['tests/lab/peers.sh', 'start']);
+if (!peersUp) failed++;
+
+check('typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.json']);
+check('typecheck (web side)', bin('tsc'), ['-p', 'renderer/tsconfig.json']);
+check('lint (layer rules, TypeScript, Vue)', bin('eslint'), ['.']);
+
+const report = join(results, 'vitest.json');
+const vitestOk = step('vitest (unit + integration)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+if (existsSync(report)) {
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; testResults: Array<{ status: string; name: string; message?: string }> };
+  passed += json.numPassedTests;
+  failed += json.numFailedTests;
+  // A suite that failed to load has no tests to count: count it as one failure, not zero.
+  const brokenFiles = json.testResults.filter((f) => f.status === 'failed' && f.message);
+  failed += brokenFiles.length;
+  for (const f of brokenFiles) lines.push(`FAIL ${f.name}: ${f.message?.split('\n')[0]}`);
+  if (json.numPendingTests + json.numTodoTests > 0) {
+    failed += json.numPendingTests + json.numTodoTests;
+    lines.push(`FAIL ${json.numPendingTests + json.numTodoTests} skipped or todo tests: nothing here may be skipped`);
+  }
+} else if (!vitestOk) {
+  failed++;
+}
+
+if (peersUp) step('peers: stop', 'bash', ['tests/lab/peers.sh', 'stop']);
+
+console.log('\n=== summary');
+for (const l of lines) console.log(l);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
