@@ -1,0 +1,14 @@
+// `npm run bench`: each benchmark prints its figures beside a reference measured in the same run.
+// Figures, not verdicts: nothing here passes or fails on speed.
+import Table from 'cli-table3';
+import { healthBench } from './health.bench.ts';
+
+const quick = process.argv.includes('--quick');
+const benches = [() => healthBench({ rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, connections: 50 })];
+
+for (const bench of benches) {
+  const r = await bench();
+  const table = new Table({ head: r.header });
+  table.push(...r.rows);
+  console.log(`\n${r.title}\n${table.toString()}`);
+}
