@@ -26,12 +26,17 @@ SVM_USER=klconfig
 PACKAGES=(openssh-server libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils chromium)
 
 say() { printf 'peers: %s\n' "$*"; }
+
+# Daemons this run started: a start that fails stops them again, so it leaves nothing half-up.
+STARTED=()
 fail() { # fail PEER MESSAGE [LOGFILE]
   printf 'peers: %s FAILED: %s\n' "$1" "$2" >&2
   if [ -n "${3:-}" ] && [ -f "$3" ]; then
     printf -- '--- last lines of %s ---\n' "$3" >&2
     tail -n 20 "$3" >&2
   fi
+  local pidfile
+  for pidfile in "${STARTED[@]}"; do kill_pidfile "$(basename "$(dirname "$pidfile")")/$(basename "$pidfile" .bgpid) (started by this run)" "$pidfile"; done
   exit 1
 }
 
@@ -53,6 +58,7 @@ spawn() { # spawn PIDFILE LOGFILE CMD...
   shift 2
   setsid "$@" >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
+  STARTED+=("$pidfile")
 }
 
 kill_pidfile() { # kill_pidfile NAME PIDFILE
