@@ -192,7 +192,7 @@ export class SshSession {
     let presented: HostKey | null = null;
     const ssh = new NodeSSH();
     const auth = 'password' in options.auth
-      ? { password: options.auth.password, tryKeyboard: false }
+      ? { password: options.auth.password, tryKeyboard: true }
       : { privateKey: options.auth.privateKey, ...(options.auth.passphrase !== undefined ? { passphrase: options.auth.passphrase } : {}) };
     try {
       await ssh.connect({
@@ -267,7 +267,13 @@ export class SshSession {
     if (!this.connected) throw this.#lost();
     const { signal } = options;
     if (signal?.aborted) throw new SshError('aborted', this.endpoint, `Upload to ${this.endpoint} canceled before it started.`);
-    const sftp = (await this.#ssh.requestSFTP()) as unknown as SftpWrapper;
+    let sftp: SftpWrapper;
+    try {
+      sftp = (await this.#ssh.requestSFTP()) as unknown as SftpWrapper;
+    } catch (err) {
+      if (!this.connected) throw this.#lost(err);
+      throw new SshError('transfer-failed', this.endpoint, `${this.endpoint} refused an SFTP session: ${(err as Error).message}`, { cause: err });
+    }
     let aborted = false;
     const onAbort = () => {
       aborted = true;
@@ -295,7 +301,13 @@ export class SshSession {
       throw new SshError('transfer-failed', this.endpoint, `Upload of ${localPath} to ${this.endpoint}:${remotePath} failed: ${detail}`, { cause: err });
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      if (!aborted) sftp.end();
+      if (!aborted) {
+        try {
+          sftp.end();
+        } catch {
+          // the connection is already gone
+        }
+      }
     }
     return { bytes: size };
   }
