@@ -2,7 +2,7 @@
 // "N passed, N failed". Real peers come up first (tests/lab/peers.sh); a peer that cannot start
 // fails the run with its name. Nothing is skipped silently.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,9 @@ check('typecheck (web side)', bin('tsc'), ['-p', 'renderer/tsconfig.json']);
 check('lint (layer rules, TypeScript, Vue)', bin('eslint'), ['.']);
 
 const report = join(results, 'vitest.json');
+rmSync(report, { force: true });
 const vitestOk = step('vitest (unit + integration)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+const failedBefore = failed;
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; testResults: Array<{ status: string; name: string; message?: string }> };
   passed += json.numPassedTests;
@@ -49,8 +51,11 @@ if (existsSync(report)) {
     failed += json.numPendingTests + json.numTodoTests;
     lines.push(`FAIL ${json.numPendingTests + json.numTodoTests} skipped or todo tests: nothing here may be skipped`);
   }
-} else if (!vitestOk) {
+}
+if (!vitestOk && failed === failedBefore) {
+  // Vitest failed in a way no test result shows (a config error, an unhandled error): still a failure.
   failed++;
+  lines.push('FAIL vitest exited with an error that no test result shows (see its output above)');
 }
 
 if (peersUp) step('peers: stop', 'bash', ['tests/lab/peers.sh', 'stop']);
