@@ -58,7 +58,8 @@ if (!vitestOk && failed === failedBefore) {
   lines.push('FAIL vitest exited with an error that no test result shows (see its output above)');
 }
 
-if (peersUp) step('peers: stop', 'bash', ['tests/lab/peers.sh', 'stop']);
+// LK_KEEP_PEERS=1 leaves the peers running for the next run (and for colleagues' tests on this machine).
+if (peersUp && process.env.LK_KEEP_PEERS !== '1') step('peers: stop', 'bash', ['tests/lab/peers.sh', 'stop']);
 
 console.log('\n=== summary');
 for (const l of lines) console.log(l);
