@@ -9,8 +9,14 @@
 #
 #   tests/lab/peers.sh start    install what is missing (root), start what is not running, write peers.env
 #   tests/lab/peers.sh status   one line per peer; exit 0 only when every peer runs
-#   tests/lab/peers.sh stop     kill our daemons by PID, restore /dev/kvm, remove peers.env
+#   tests/lab/peers.sh stop     release this caller's lease; when no other live caller holds one, kill
+#                               our daemons by PID, restore /dev/kvm, remove peers.env
+#   tests/lab/peers.sh stop --force   stop even while other callers hold leases
 #
+# Several test runs share one machine, and libvirtd is one per machine: `start` takes a lease named
+# after its caller's PID ($PPID, e.g. the `npm test` runner or the shell chaining start; tests; stop),
+# and `stop` only stops the peers once no live caller holds a lease, so one run never pulls the peers
+# from under another. start and stop are serialised with flock.
 # State lives in $LK_PEERS_DIR (default /tmp/lightkeeper-peers); tests read $LK_PEERS_DIR/peers.env.
 # A peer that cannot start ends the script non-zero with a message naming it: never a silent skip.
 set -euo pipefail
@@ -53,10 +59,11 @@ running() { alive "$(pid_of "$1")"; }
 # Starts a daemon in the foreground mode as its own session, records the daemon's own PID.
 # `setsid` without -f execs in place (the script has no job control, so the child is no group
 # leader): $! is the daemon itself, and a kill of the caller's process group does not reach it.
+# 9>&-: a daemon must not inherit the flock of start/stop, or it would hold it forever.
 spawn() { # spawn PIDFILE LOGFILE CMD...
   local pidfile=$1 log=$2
   shift 2
-  setsid "$@" >"$log" 2>&1 </dev/null &
+  setsid "$@" >"$log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
   STARTED+=("$pidfile")
 }
@@ -320,9 +327,33 @@ EOF
 
 # --- commands ------------------------------------------------------------------------------------
 
+# --- leases --------------------------------------------------------------------------------------
+
+LEASES=$DIR/leases
+take_lease() {
+  mkdir -p "$LEASES"
+  ps -o args= -p "$PPID" >"$LEASES/$PPID" 2>/dev/null || echo "pid $PPID" >"$LEASES/$PPID"
+}
+# Prints the live leases other than the caller's; removes the dead ones.
+other_leases() {
+  local f pid
+  [ -d "$LEASES" ] || return 0
+  for f in "$LEASES"/*; do
+    [ -e "$f" ] || continue
+    pid=$(basename "$f")
+    if ! alive "$pid"; then rm -f "$f"; continue; fi
+    [ "$pid" = "$PPID" ] || printf '%s (%s)\n' "$pid" "$(head -c 120 "$f")"
+  done
+}
+lock() {
+  mkdir -p "$DIR"
+  exec 9>"$DIR/.lock"
+  flock -w 900 9 || fail peers "another peers.sh start/stop has held $DIR/.lock for 15 minutes"
+}
+
 cmd_start() {
   [ "$(id -u)" = 0 ] || fail peers "must run as root (it adds users, starts sshd and libvirtd)"
-  mkdir -p "$DIR"
+  lock
   chmod 0755 "$DIR"
   ensure_packages
   load_secrets
@@ -331,11 +362,20 @@ cmd_start() {
   start_libvirt
   check_chromium
   write_env
+  take_lease
   say "ready: $ENV_FILE (libvirt domain type $KVM_DOMAIN_TYPE)"
 }
 
 cmd_stop() {
-  local v=$DIR/virt d
+  local v=$DIR/virt d others
+  lock
+  rm -f "$LEASES/$PPID"
+  others=$(other_leases)
+  if [ -n "$others" ] && [ "${1:-}" != --force ]; then
+    say "not stopped: still used by $(echo "$others" | tr '\n' ';' | sed 's/;$//') (stop --force stops anyway)"
+    return 0
+  fi
+  rm -rf "$LEASES"
   if running "$v/libvirtd.bgpid"; then
     # QEMU processes outlive libvirtd: power off whatever guests are still running first.
     for d in $(timeout 20 virsh -q -c "$LIBVIRT_URI" list --name 2>/dev/null || true); do
@@ -379,7 +419,7 @@ cmd_status() {
 
 case "${1:-}" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
+  stop) cmd_stop "${2:-}" ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status   (state dir: \$LK_PEERS_DIR, default /tmp/lightkeeper-peers)" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [--force]|status   (state dir: \$LK_PEERS_DIR, default /tmp/lightkeeper-peers)" >&2; exit 2 ;;
 esac
