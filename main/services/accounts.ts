@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName, type AccountSummary } from '../contract/accounts.ts';
 import { checkPassword, type PasswordFinding } from '../domain/password-policy.ts';
 import { decoyHash, hashPassword, verifyPassword } from '../store/password-hashing.ts';
@@ -28,7 +28,8 @@ export const isAccountName = (name: string): name is AccountName => (ACCOUNT_NAM
  * invalidates it at once, and the memory never holds a password.
  */
 export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date) {
-  const cacheKey = randomBytes(32);
+  // A KeyObject, not a Buffer: createHmac would otherwise build one on every request.
+  const cacheKey = createSecretKey(randomBytes(32));
   const verified = new Map<AccountName, { mac: Buffer; hash: string }>();
   const macOf = (account: string, password: string) => createHmac('sha256', cacheKey).update(`${account}\u0000${password}`).digest();
 
