@@ -59,6 +59,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
   try {
     const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}) });
     if (!(await services.accounts.isSetUp())) throw new NotSetUpError(folder.root);
+    await services.tenants.load();
     const host = config.host ?? '127.0.0.1';
     const { certificate } = await ensureCertificate(folder, store.sealer, [host]);
     const app = Fastify({

@@ -6,6 +6,10 @@ import { accountRoutes } from './api-v1/accounts.ts';
 import { eventRoutes } from './api-v1/events.ts';
 import { healthRoutes } from './api-v1/health.ts';
 import { taskRoutes } from './api-v1/tasks.ts';
+import { tenantRoutes } from './api-v1/tenants.ts';
+import { auditRoutes } from './api-v1/audit.ts';
+import { kscRoutes } from './api-v1/ksc.ts';
+import { vendorApi } from './vendor-api/vendor-api.ts';
 import type { App, AppOptions } from './types.ts';
 
 /**
@@ -28,10 +32,14 @@ async function lightkeeperApp(app: App, options: AppOptions) {
       await v1.register(eventRoutes, options);
       await v1.register(taskRoutes, options);
       await v1.register(accountRoutes, options);
+      await v1.register(tenantRoutes, options);
+      await v1.register(auditRoutes, options);
+      await v1.register(kscRoutes, options);
       v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
+  await app.register(vendorApi, { ...options, prefix: '/api/2.0/virtualization' });
 }
 
 export default fp(lightkeeperApp, { name: 'lightkeeper-app', fastify: '5.x' });

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { createAccessControl } from './access-control.ts';
 import { createAccountsService } from './accounts.ts';
+import { createAuditLog } from './audit-log.ts';
 import { createEventBus } from './event-bus.ts';
+import { createKscSettings } from './ksc-settings.ts';
 import { createLoginThrottle, type ThrottleLimits } from './login-throttle.ts';
 import type { Logger } from './logger.ts';
 import { selfTestTask } from './self-test-task.ts';
 import { createTaskEngine } from './task-engine.ts';
+import { createTenantService } from './tenant-service.ts';
 
 export type ServicesOptions = {
   taskConcurrency: number;
@@ -29,6 +32,9 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     concurrency: options.taskConcurrency,
   });
   tasks.register(selfTestTask(store.diagnosticMarks));
+  const audit = createAuditLog(store.auditLog, now);
+  const ksc = createKscSettings(store.kscConnection, audit, log);
+  const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });
   return {
     log,
     now,
@@ -36,6 +42,9 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     accounts,
     access: createAccessControl(accounts),
     tasks,
+    audit,
+    ksc,
+    tenants,
     diagnosticMarks: store.diagnosticMarks,
     schemaVersion: store.schemaVersion,
   };

@@ -2,12 +2,23 @@ import type { DatabaseSync } from 'node:sqlite';
 import { openDatabase } from './database.ts';
 import type { DataKeyProvider } from './data-key.ts';
 import { ensureDataFolder, type DataFolder } from './data-folder.ts';
-import type { AccountsRepository, DiagnosticMarksRepository, SettingsRepository, TasksRepository } from './repositories.ts';
+import type {
+  AccountsRepository,
+  AuditLogRepository,
+  DiagnosticMarksRepository,
+  KscConnectionRepository,
+  SettingsRepository,
+  TasksRepository,
+  TenantsRepository,
+} from './repositories.ts';
 import { createSealer, type Sealer } from './sealing.ts';
 import { sqliteAccounts } from './sqlite-accounts.ts';
+import { sqliteAuditLog } from './sqlite-audit-log.ts';
 import { sqliteDiagnosticMarks } from './sqlite-diagnostic-marks.ts';
+import { sqliteKscConnection } from './sqlite-ksc-connection.ts';
 import { sqliteSettings } from './sqlite-settings.ts';
 import { sqliteTasks } from './sqlite-tasks.ts';
+import { sqliteTenants } from './sqlite-tenants.ts';
 
 /** Everything persistent, behind interfaces; the only thing that knows it is SQLite is this folder. */
 export type Store = {
@@ -18,6 +29,9 @@ export type Store = {
   tasks: TasksRepository;
   settings: SettingsRepository;
   diagnosticMarks: DiagnosticMarksRepository;
+  tenants: TenantsRepository;
+  auditLog: AuditLogRepository;
+  kscConnection: KscConnectionRepository;
   close(): void;
 };
 
@@ -37,6 +51,9 @@ function composeStore(db: DatabaseSync, schemaVersion: number, folder: DataFolde
     tasks: sqliteTasks(db, sealer),
     settings: sqliteSettings(db),
     diagnosticMarks: sqliteDiagnosticMarks(db),
+    tenants: sqliteTenants(db, sealer),
+    auditLog: sqliteAuditLog(db),
+    kscConnection: sqliteKscConnection(db, sealer),
     close: () => db.close(),
   };
 }

@@ -59,6 +59,12 @@ export interface TenantAdminInput {
   description?: string;
 }
 
+export interface AccountInfo {
+  id: number;
+  name: string;
+  description: string;
+}
+
 export interface TenantAdminResult {
   accountId: number;
   name: string;
@@ -129,12 +135,19 @@ export interface AdministrationServer {
   createVirtualServer(displayName: string, parentGroupId: number): Promise<VirtualServerResult>;
   /** `VServers.GetVServers`: the virtual server of that display name directly in `parentGroupId`, or `null`. */
   findVirtualServer(displayName: string, parentGroupId: number): Promise<VirtualServerInfo | null>;
+  /** `VServers.GetVServers`: every virtual server directly in `parentGroupId`. */
+  listVirtualServers(parentGroupId: number): Promise<VirtualServerInfo[]>;
   /** `VServers.GetVServerInfo`, or `null` when there is no such virtual server. */
   getVirtualServer(virtualServerId: number): Promise<VirtualServerInfo | null>;
   deleteVirtualServer(virtualServerId: number): Promise<void>;
   /** Creates the account (on the main server) and gives it main-administrator rights on the vAS. */
   createTenantAdmin(input: TenantAdminInput): Promise<TenantAdminResult>;
   deleteAccount(accountId: number): Promise<void>;
+  /**
+   * `SecurityPolicy.GetUsers(-1, 0)`: the internal accounts of the main server with that name (any
+   * case). After a crash, this is how an account whose creation answer was never recorded is found.
+   */
+  findAccounts(name: string): Promise<AccountInfo[]>;
   /** Runs one undo record; an object that no longer exists counts as undone. */
   undo(step: KscUndo): Promise<void>;
   /** Ends the session and closes the connection. */
@@ -221,6 +234,22 @@ export function createAdministrationServer(settings: KscConnectionSettings, opti
 
   const deleteAccount = async (accountId: number): Promise<void> => {
     await client.call('SecurityPolicy.DeleteUser', { lUserId: accountId });
+  };
+
+  const findAccounts = async (name: string): Promise<AccountInfo[]> => {
+    const method = 'SecurityPolicy.GetUsers';
+    const answer = await client.call(method, { lUserId: -1, lVsId: 0 });
+    const items = Array.isArray(answer.PxgRetVal) ? answer.PxgRetVal : [];
+    const wanted = name.toLocaleLowerCase('en-US');
+    return items
+      .map((item) => unwrapParams(item))
+      .filter((user): user is KscParams => user !== undefined && typeof user.KLSPL_USER_NAME === 'string')
+      .filter((user) => String(user.KLSPL_USER_NAME).toLocaleLowerCase('en-US') === wanted)
+      .map((user) => ({
+        id: requireInteger(user.KLSPL_USER_ID, 'KLSPL_USER_ID', method),
+        name: String(user.KLSPL_USER_NAME),
+        description: typeof user.KLSPL_USER_DESCRIPTION === 'string' ? user.KLSPL_USER_DESCRIPTION : '',
+      }));
   };
 
   const getVirtualServer = async (virtualServerId: number): Promise<VirtualServerInfo | null> => {
@@ -481,6 +510,8 @@ export function createAdministrationServer(settings: KscConnectionSettings, opti
       ),
     getVirtualServer,
     findVirtualServer,
+    listVirtualServers,
+    findAccounts,
     deleteVirtualServer,
     createTenantAdmin,
     deleteAccount,

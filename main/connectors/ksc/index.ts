@@ -4,6 +4,7 @@ export {
   KSC_CHECKS,
   MULTITENANCY_FOLDER_NAME,
   type AdministrationServer,
+  type AccountInfo,
   type AdministrationServerOptions,
   type FolderResult,
   type KscCheck,

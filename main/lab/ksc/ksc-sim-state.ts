@@ -413,6 +413,30 @@ export function createKscSimState(options: KscSimStateOptions) {
       deleteAccount(id);
       return value(undefined);
     },
+    'SecurityPolicy.GetUsers': (args, who) => {
+      need(who, 'users', 'reading internal user accounts');
+      const userId = intArg(args, 'lUserId');
+      const vsId = intArg(args, 'lVsId');
+      // As documented: a virtual server's session sees its own accounts; the main server's sees
+      // main-server accounts plus those of lVsId (-1: all virtual servers, 0: none).
+      const visible = [...accounts.values()].filter((a) =>
+        who.vServerId !== 0 ? a.vServerId === who.vServerId : a.vServerId === 0 || vsId === -1 || a.vServerId === vsId,
+      );
+      const chosen = userId === -1 ? visible : visible.filter((a) => a.id === userId);
+      return value(
+        chosen.map((a) => ({
+          type: 'params',
+          value: {
+            KLSPL_USER_ID: a.id,
+            KLSPL_USER_NAME: a.name,
+            KLSPL_USER_FULL_NAME: a.fullName,
+            KLSPL_USER_DESCRIPTION: a.description,
+            KLSPL_USER_ENABLED: a.enabled,
+            KLSPL_USER_VSERVER: a.vServerId,
+          },
+        })),
+      );
+    },
     'SecurityPolicy.GetCurrentUserId': (_args, who) => ({ kind: 'value', body: { PxgRetVal: true, lUserId: who.accountId } }),
   };
 
