@@ -1,0 +1,54 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { stringify } from 'csv-stringify/sync';
+
+/**
+ * The vendor's report line: `{tenant ID};{tenant name};{virtual machine ID};{virtual machine
+ * name};{protection enabled};{protection disabled}` (rest-api.md §4.3). Quoting follows RFC 4180
+ * with `;` as the delimiter: a field holding `;`, `"` or a line break is quoted, quotes doubled.
+ */
+export type ReportLine = readonly [string, string, string, string, string, string];
+
+export const CSV_OPTIONS = { delimiter: ';', record_delimiter: '\r\n' } as const;
+
+const BATCH = 10_000;
+
+/**
+ * Streams lines into a file: batches of lines are formatted and written, waiting whenever the disk
+ * is behind, so memory stays flat whatever the report's size. The file appears under its name only
+ * when complete (written as `.partial`, then renamed); a failure leaves nothing behind.
+ */
+export async function writeCsvFile(file: string, lines: Iterable<ReportLine>, signal?: AbortSignal): Promise<{ lines: number; bytes: number }> {
+  const partial = `${file}.partial`;
+  const out = createWriteStream(partial, { mode: 0o600 });
+  let count = 0;
+  let bytes = 0;
+  try {
+    let batch: ReportLine[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const text = stringify(batch, CSV_OPTIONS);
+      batch = [];
+      bytes += Buffer.byteLength(text);
+      if (!out.write(text)) await once(out, 'drain');
+    };
+    for (const line of lines) {
+      batch.push(line);
+      count++;
+      if (batch.length === BATCH) {
+        signal?.throwIfAborted();
+        await flush();
+      }
+    }
+    await flush();
+    out.end();
+    await once(out, 'finish');
+    await rename(partial, file);
+    return { lines: count, bytes };
+  } catch (e) {
+    out.destroy();
+    await rm(partial, { force: true });
+    throw e;
+  }
+}
