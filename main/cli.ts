@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { accountsCommand } from './cli/accounts-command.ts';
 import { certCommand } from './cli/cert-command.ts';
+import { kscCommand } from './cli/ksc-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
 import { setupCommand } from './cli/setup-command.ts';
 import { VERSION } from './version.ts';
@@ -14,6 +15,7 @@ export function buildCli(): Command {
     .addCommand(setupCommand())
     .addCommand(accountsCommand())
     .addCommand(certCommand())
+    .addCommand(kscCommand())
     .addCommand(new Command('version').description('print the version').action(() => console.log(VERSION)));
 }
 

@@ -34,18 +34,17 @@ export type TenantTaskDeps = {
 };
 
 /**
- * What a CreateTenant step leaves in the task memo (sealed, persisted after every step). A step
- * that fails sets its `…Failed` flag and keeps the connector's pending undo; a step whose memo has
- * neither its result nor that flag was cut short by a crash, and its undo looks on the server for
- * what it may have made.
+ * What a CreateTenant step leaves in the task memo (sealed, persisted after every step), with the
+ * connector's pending undo of a failed call. An undo without its step's result looks on the server
+ * for what the step may have made: the answer may have been lost, or a crash cut the step short.
+ * The tenant's folder is the exception: its step fails when a namesake already exists, and that
+ * folder is not ours (`foldersFailed`).
  */
 type CreateMemo = {
   folders?: { multitenancyId: number; tenantFolderId: number };
   foldersFailed?: boolean;
   vServer?: { id: number };
-  vServerFailed?: boolean;
   account?: { id: number };
-  accountFailed?: boolean;
   pending?: KscUndo[];
 };
 
@@ -67,8 +66,8 @@ async function requireConfigured(deps: TenantTaskDeps): Promise<void> {
 export function createTenantTask(deps: TenantTaskDeps): TaskDefinition<CreateTenantParams> {
   const { tenants, directory, ksc, folderQueue, now } = deps;
   const memoOf = (ctx: StepContext<CreateTenantParams>) => ctx.memo as CreateMemo;
-  const failed = (memo: CreateMemo, flag: 'foldersFailed' | 'vServerFailed' | 'accountFailed', error: unknown) => {
-    memo[flag] = true;
+  const failed = (memo: CreateMemo, flag?: 'foldersFailed', error?: unknown) => {
+    if (flag) memo[flag] = true;
     memo.pending = [...(memo.pending ?? []), ...pendingUndoOf(error)];
     return kscTaskError(error);
   };
@@ -158,7 +157,7 @@ export function createTenantTask(deps: TenantTaskDeps): TaskDefinition<CreateTen
           const created = await server.createVirtualServer(ctx.params.draft.name, memo.folders!.tenantFolderId);
           memo.vServer = { id: created.id };
         } catch (e) {
-          throw failed(memo, 'vServerFailed', e);
+          throw failed(memo, undefined, e);
         }
       });
     },
@@ -167,8 +166,9 @@ export function createTenantTask(deps: TenantTaskDeps): TaskDefinition<CreateTen
       await undoOnServer(deps, async (server) => {
         await runPending(server, memo);
         if (memo.vServer) return server.undo({ kind: 'deleteVirtualServer', virtualServerId: memo.vServer.id });
-        // The tenant's folder is ours alone, so whatever virtual server is in it, we made.
-        if (!memo.vServerFailed && memo.folders) {
+        // The tenant's folder is ours alone, so whatever virtual server is in it, we made (an answer
+        // lost in a failure or a crash leaves one we never heard of).
+        if (memo.folders) {
           for (const vs of await server.listVirtualServers(memo.folders.tenantFolderId)) {
             await server.undo({ kind: 'deleteVirtualServer', virtualServerId: vs.id });
           }
@@ -192,7 +192,7 @@ export function createTenantTask(deps: TenantTaskDeps): TaskDefinition<CreateTen
           });
           memo.account = { id: created.accountId };
         } catch (e) {
-          throw failed(memo, 'accountFailed', e);
+          throw failed(memo, undefined, e);
         }
       });
     },
@@ -201,7 +201,8 @@ export function createTenantTask(deps: TenantTaskDeps): TaskDefinition<CreateTen
       await undoOnServer(deps, async (server) => {
         await runPending(server, memo);
         if (memo.account) return server.undo({ kind: 'deleteAccount', accountId: memo.account.id });
-        if (memo.accountFailed) return;
+        // Without the answer (lost in a failure, or a crash) the account is found by its name and
+        // our mark in its description; a namesake someone else made is never touched.
         const ours = adminAccountDescription(ctx.params.tenantId);
         for (const account of await server.findAccounts(ctx.params.draft.admin!.name)) {
           if (account.description === ours) await server.undo({ kind: 'deleteAccount', accountId: account.id });
