@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import lightkeeperApp from './http/app.ts';
 import type { App } from './http/types.ts';
 import { createServices, type Services } from './services/integration-services.ts';
+import type { AgentTimings } from './services/svm-service.ts';
 import { createLogger, type Logger } from './services/logger.ts';
 import { ensureCertificate, type ServerCertificate } from './services/tls-certificate.ts';
 import { dataFolder, type DataFolder } from './store/data-folder.ts';
@@ -25,6 +26,8 @@ export type ServerConfig = {
   /** How long Ctrl-C waits for running task steps to reach a boundary. */
   shutdownGraceMs?: number;
   throttle?: { perPair: number; perAddress: number; windowSeconds: number };
+  /** The agent protocol's intervals; the lab scales them with --speed. */
+  agentTimings?: Partial<AgentTimings>;
 };
 
 export class NotSetUpError extends Error {
@@ -57,9 +60,10 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
   const store: Store = await openStore(folder, keys, { create: false });
   const log: Logger = createLogger({ directory: folder.logs, level: config.logLevel ?? 'info', console: config.logToConsole ?? false });
   try {
-    const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}) });
+    const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}), ...(config.agentTimings ? { agentTimings: config.agentTimings } : {}) });
     if (!(await services.accounts.isSetUp())) throw new NotSetUpError(folder.root);
     await services.tenants.load();
+    await services.svms.load();
     const host = config.host ?? '127.0.0.1';
     const { certificate } = await ensureCertificate(folder, store.sealer, [host]);
     const app = Fastify({
@@ -81,6 +85,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
         const recovered = await services.tasks.recover();
         if (recovered.resumed + recovered.rolledBack + recovered.requeued > 0) log.info(recovered, 'tasks recovered after restart');
         services.tasks.start();
+        services.svms.start();
         await app.listen({ host, port: config.port ?? DEFAULT_PORT });
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
@@ -91,6 +96,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       async stop() {
         await services.tasks.stop(config.shutdownGraceMs ?? 10_000);
         await app.close();
+        await services.svms.stop();
         store.close();
         log.flush();
       },

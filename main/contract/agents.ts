@@ -219,6 +219,12 @@ export const DiscoverRequestSchema = Type.Object(
     algorithm: SelectionAlgorithmSchema,
     /** Only read when the server's inventory does not know the VM. */
     path: Type.Optional(InfrastructurePathSchema),
+    /**
+     * The SVM the agent is connected to now, null when none. The server counts an agent against
+     * the SVM it will use; without this it must guess from the SVMs' last reports, which still
+     * list an agent whose SVM has just died.
+     */
+    connectedSvmId: Type.Optional(nullable(BiosIdSchema)),
   },
   { additionalProperties: false },
 );

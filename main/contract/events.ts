@@ -1,3 +1,4 @@
+import type { AgentsSummaryEvent, SvmStateEvent } from './svms.ts';
 import type { Task } from './tasks.ts';
 
 /**
@@ -7,6 +8,8 @@ import type { Task } from './tasks.ts';
  */
 export type ServerEvents = {
   'task.changed': Task;
+  'svm.state': SvmStateEvent;
+  'agents.summary': AgentsSummaryEvent;
 };
 export type ServerEventName = keyof ServerEvents;
 export type ServerEvent = { [K in ServerEventName]: { name: K; data: ServerEvents[K] } }[ServerEventName];

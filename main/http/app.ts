@@ -3,8 +3,10 @@ import swagger from '@fastify/swagger';
 import { registerAccessHook } from './access-hook.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { accountRoutes } from './api-v1/accounts.ts';
+import { agentProtocolRoutes } from './agents/agent-protocol.ts';
 import { eventRoutes } from './api-v1/events.ts';
 import { healthRoutes } from './api-v1/health.ts';
+import { svmRoutes } from './api-v1/svms.ts';
 import { taskRoutes } from './api-v1/tasks.ts';
 import { tenantRoutes } from './api-v1/tenants.ts';
 import { auditRoutes } from './api-v1/audit.ts';
@@ -35,11 +37,13 @@ async function lightkeeperApp(app: App, options: AppOptions) {
       await v1.register(tenantRoutes, options);
       await v1.register(auditRoutes, options);
       await v1.register(kscRoutes, options);
+      await v1.register(svmRoutes, options);
       v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
   await app.register(vendorApi, { ...options, prefix: '/api/2.0/virtualization' });
+  await app.register(agentProtocolRoutes, { ...options, prefix: '/api/agents/v1' });
 }
 
 export default fp(lightkeeperApp, { name: 'lightkeeper-app', fastify: '5.x' });

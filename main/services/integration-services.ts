@@ -8,6 +8,7 @@ import { createKscSettings } from './ksc-settings.ts';
 import { createLoginThrottle, type ThrottleLimits } from './login-throttle.ts';
 import type { Logger } from './logger.ts';
 import { selfTestTask } from './self-test-task.ts';
+import { createSvmService, type AgentTimings } from './svm-service.ts';
 import { createTaskEngine } from './task-engine.ts';
 import { createTenantService } from './tenant-service.ts';
 
@@ -16,6 +17,8 @@ export type ServicesOptions = {
   throttle?: ThrottleLimits;
   now?: () => Date;
   newId?: () => string;
+  /** The agent protocol's intervals (the lab scales them). */
+  agentTimings?: Partial<AgentTimings>;
 };
 
 /** The services every feature shares; the composition root builds it once per server. */
@@ -35,6 +38,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
   const audit = createAuditLog(store.auditLog, now);
   const ksc = createKscSettings(store.kscConnection, audit, log);
   const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });
+  const svms = createSvmService({ svms: store.svms, agents: store.agents, settings: store.settings, events, log, now, tenants, ...(options.agentTimings ? { timings: options.agentTimings } : {}) });
   return {
     log,
     now,
@@ -45,6 +49,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     audit,
     ksc,
     tenants,
+    svms,
     diagnosticMarks: store.diagnosticMarks,
     schemaVersion: store.schemaVersion,
   };

@@ -17,6 +17,8 @@ import { sqliteAuditLog } from './sqlite-audit-log.ts';
 import { sqliteDiagnosticMarks } from './sqlite-diagnostic-marks.ts';
 import { sqliteKscConnection } from './sqlite-ksc-connection.ts';
 import { sqliteSettings } from './sqlite-settings.ts';
+import { sqliteAgents, sqliteSvms } from './sqlite-svms.ts';
+import type { AgentsRepository, SvmsRepository } from './svm-repositories.ts';
 import { sqliteTasks } from './sqlite-tasks.ts';
 import { sqliteTenants } from './sqlite-tenants.ts';
 
@@ -29,6 +31,8 @@ export type Store = {
   tasks: TasksRepository;
   settings: SettingsRepository;
   diagnosticMarks: DiagnosticMarksRepository;
+  svms: SvmsRepository;
+  agents: AgentsRepository;
   tenants: TenantsRepository;
   auditLog: AuditLogRepository;
   kscConnection: KscConnectionRepository;
@@ -51,6 +55,8 @@ function composeStore(db: DatabaseSync, schemaVersion: number, folder: DataFolde
     tasks: sqliteTasks(db, sealer),
     settings: sqliteSettings(db),
     diagnosticMarks: sqliteDiagnosticMarks(db),
+    svms: sqliteSvms(db),
+    agents: sqliteAgents(db),
     tenants: sqliteTenants(db, sealer),
     auditLog: sqliteAuditLog(db),
     kscConnection: sqliteKscConnection(db, sealer),

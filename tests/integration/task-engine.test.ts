@@ -23,7 +23,9 @@ async function setup(concurrency = 4, dir = tempDir()) {
   stores.push(store);
   const events = createEventBus();
   const seen: Task[] = [];
-  events.subscribe((e) => seen.push(e.data));
+  events.subscribe((e) => {
+    if (e.name === 'task.changed') seen.push(e.data);
+  });
   const engine = createTaskEngine({ repo: store.tasks, events, log, now: () => new Date(), newId: randomUUID, concurrency });
   engine.register(selfTestTask(store.diagnosticMarks));
   return { store, engine, seen, dir };

@@ -1,0 +1,272 @@
+import type { DiscoverAnswer, DiscoverRequest, InfrastructurePath, SvmReport, SvmReportAnswer } from '../contract/agents.ts';
+import type { AgentsSummaryEvent, SvmInfo, SvmList, SvmListQuery, SvmSummary } from '../contract/svms.ts';
+import {
+  agentFactsFromRequest,
+  DEFAULT_SELECTION_SETTINGS,
+  discoverAnswer,
+  selectSvms,
+  type SelectionSettings,
+  type TenantFacts,
+} from '../domain/svm-selection.ts';
+import type { SettingsRepository } from '../store/repositories.ts';
+import type { AgentsRepository, StoredPeriod, SvmsRepository } from '../store/svm-repositories.ts';
+import { createAgentDirectory } from './agent-directory.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Logger } from './logger.ts';
+import { createSvmRegistry, type SvmEntry } from './svm-registry.ts';
+import { svmInfo, svmSummary } from './svm-views.ts';
+
+/** Which tenant a VM belongs to; the tenants service answers it from memory. */
+export type TenantLookup = { tenantOfVm(biosUuid: string): TenantFacts | undefined };
+/** Where our inventory places a VM; undefined when it does not know the VM. */
+export type InventoryLookup = { pathOfVm(biosUuid: string): InfrastructurePath | undefined };
+
+const NO_TENANTS: TenantLookup = { tenantOfVm: () => undefined };
+const NO_INVENTORY: InventoryLookup = { pathOfVm: () => undefined };
+
+/** The protocol's intervals; the lab scales them all with `--speed`. */
+export type AgentTimings = {
+  reportIntervalSeconds: number;
+  askAgainSeconds: number;
+  askAgainWhileEmptySeconds: number;
+  /** How often staleness is checked and the live counts published. */
+  sweepMs: number;
+  /** How often what agents asked is written to the store. */
+  flushMs: number;
+};
+export const DEFAULT_AGENT_TIMINGS: AgentTimings = { reportIntervalSeconds: 300, askAgainSeconds: 300, askAgainWhileEmptySeconds: 30, sweepMs: 5000, flushMs: 5000 };
+
+/** The settings key of the vendor's `EnableProtectionReports` (off by default, as the vendor's). */
+export const PERIOD_COLLECTION_KEY = 'multitenancy.enableProtectionReports';
+
+/** A report the schema lets through but that cannot be true (issue 6 item 7): answered 400, naming the field. */
+export class InvalidReportError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'INVALID_REPORT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidReportError';
+  }
+}
+
+export type SvmServiceDeps = {
+  svms: SvmsRepository;
+  agents: AgentsRepository;
+  settings: SettingsRepository;
+  events: EventBus;
+  log: Logger;
+  now: () => Date;
+  timings?: Partial<AgentTimings>;
+  tenants?: TenantLookup;
+  inventory?: InventoryLookup;
+};
+
+/**
+ * The agents feature (issue 6): SVM reports into the in-memory registry (persisted), Light Agent
+ * discovery against it, stale detection with live events, svm-info, and the SVM list.
+ */
+export function createSvmService(deps: SvmServiceDeps) {
+  const timings: AgentTimings = { ...DEFAULT_AGENT_TIMINGS, ...deps.timings };
+  let selection: SelectionSettings = {
+    ...DEFAULT_SELECTION_SETTINGS,
+    askAgainSeconds: timings.askAgainSeconds,
+    askAgainWhileEmptySeconds: timings.askAgainWhileEmptySeconds,
+  };
+  let tenants = deps.tenants ?? NO_TENANTS;
+  const inventory = deps.inventory ?? NO_INVENTORY;
+  const registry = createSvmRegistry(() => selection);
+  const agents = createAgentDirectory();
+  const clock = () => deps.now().getTime();
+  let collectPeriods = false;
+  let timers: NodeJS.Timeout[] = [];
+  let lastSummary = '';
+  let flushing: Promise<void> = Promise.resolve();
+
+  const publishState = (entry: SvmEntry, state: 'up' | 'stale' | 'back', at: number) =>
+    deps.events.publish('svm.state', { id: entry.record.id, name: entry.record.name, state, at: new Date(at).toISOString() });
+
+  const summary = (now: number): AgentsSummaryEvent => {
+    let stale = 0;
+    for (const e of registry.entries()) if (e.stale) stale++;
+    const connected = registry.connectedVmCount;
+    return {
+      at: new Date(now).toISOString(),
+      svmsFresh: registry.size - stale,
+      svmsStale: stale,
+      vmsKnown: agents.size,
+      vmsConnected: connected,
+      vmsUnprotected: Math.max(0, agents.size - connected),
+      vmsWithSentinel: agents.withSentinel,
+    };
+  };
+
+  /** Stale detection, then the live counts when they changed. */
+  const sweep = async (): Promise<void> => {
+    const now = clock();
+    for (const entry of registry.sweep(now)) {
+      deps.log.warn({ svm: entry.record.id, name: entry.record.name, lastReportAt: new Date(entry.record.lastReportAt).toISOString() }, 'SVM is stale');
+      publishState(entry, 'stale', now);
+      // A period left open by an SVM that went silent ends at its last report (issue 7 item 1).
+      if (collectPeriods) await deps.svms.closeOpenPeriods(entry.record.id, entry.record.lastReportAt);
+    }
+    const s = summary(now);
+    const key = JSON.stringify({ ...s, at: '' });
+    if (key !== lastSummary) {
+      lastSummary = key;
+      deps.events.publish('agents.summary', s);
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    flushing = flushing.then(async () => {
+      const batch = agents.takeChanged();
+      try {
+        await deps.agents.saveBatch(batch);
+      } catch (e) {
+        agents.requeue(batch);
+        deps.log.error({ err: e, agents: batch.length }, 'could not save what Light Agents asked; will retry');
+      }
+    });
+    return flushing;
+  };
+
+  const periodsOf = (report: SvmReport, svmId: string): StoredPeriod[] => {
+    const out: StoredPeriod[] = [];
+    report.connectionPeriods.forEach((p, i) => {
+      const startAt = Date.parse(p.start);
+      const endAt = p.end === null ? null : Date.parse(p.end);
+      if (endAt !== null && endAt < startAt) throw new InvalidReportError(`body/connectionPeriods/${i}/end is before its start.`);
+      out.push({ svmId, vmBiosId: p.vmBiosId.toLowerCase(), startAt, endAt });
+    });
+    return out;
+  };
+
+  return {
+    timings,
+    get selectionSettings(): SelectionSettings {
+      return selection;
+    },
+    /** The composition root wires the tenants service here once it exists. */
+    useTenantLookup(lookup: TenantLookup): void {
+      tenants = lookup;
+    },
+    useSelectionSettings(patch: Partial<SelectionSettings>): void {
+      selection = { ...selection, ...patch };
+    },
+    get collectingPeriods(): boolean {
+      return collectPeriods;
+    },
+    async setPeriodCollection(enabled: boolean): Promise<void> {
+      await deps.settings.set(PERIOD_COLLECTION_KEY, enabled);
+      collectPeriods = enabled;
+    },
+
+    /** Loads the registry and the agents from the store; run once before serving. */
+    async load(): Promise<void> {
+      collectPeriods = (await deps.settings.get<boolean>(PERIOD_COLLECTION_KEY)) === true;
+      for (const s of await deps.svms.loadAll()) registry.restore(s);
+      for (const a of await deps.agents.loadAll()) agents.restore(a);
+    },
+    start(): void {
+      if (timers.length > 0) return;
+      timers = [setInterval(() => void sweep().catch((e) => deps.log.error({ err: e }, 'SVM sweep failed')), timings.sweepMs), setInterval(() => void flush(), timings.flushMs)];
+      for (const t of timers) t.unref();
+    },
+    async stop(): Promise<void> {
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      await flush();
+    },
+    sweep,
+    flush,
+
+    /** POST /api/agents/v1/svm/report. The SVM and its periods are stored before it gets its answer. */
+    async ingestReport(report: SvmReport): Promise<SvmReportAnswer> {
+      const now = clock();
+      const id = report.biosId.toLowerCase();
+      // Checked whether or not they are kept: a report with impossible periods is refused either way.
+      const periods = periodsOf(report, id);
+      const { entry, change, conflict } = registry.applyReport(report, now, timings.reportIntervalSeconds);
+      if (conflict) deps.log.warn({ svm: id, name: report.name, ...conflict }, 'another machine reported this SVM identity from a different address; flagged');
+      if (change) publishState(entry, change, now);
+      await deps.svms.saveReport(
+        { id, name: report.name, report: entry.report, lastReportAt: now, reportIntervalMs: entry.record.reportIntervalMs, firstSeenAt: entry.firstSeenAt, conflict: entry.conflict },
+        collectPeriods ? periods : [],
+      );
+      return { nextReportSeconds: timings.reportIntervalSeconds };
+    },
+
+    /** POST /api/agents/v1/agent/discover: memory only; what the agent asked is written later, in a batch. */
+    discover(request: DiscoverRequest): DiscoverAnswer {
+      const now = clock();
+      const bios = request.vmBiosId.toLowerCase();
+      const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
+      const previous = agents.get(bios);
+      // The agent's own earlier pointing must not count against the SVM it is asking about again.
+      if (previous?.offeredSvmId) registry.release(previous.offeredSvmId, previous.offeredSequence);
+      const chosen = selectSvms(facts, registry.list(), selection, now);
+      const answer = discoverAnswer(chosen, selection);
+      // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), and its
+      // SVM's report already counts it; otherwise it takes the first, which must count at once.
+      const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
+      const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
+      const first = chosen.candidates[0];
+      const offered = staying ? current : first?.id;
+      agents.remember({
+        vmBiosId: bios,
+        vmName: request.vmName,
+        lastAskedAt: now,
+        request,
+        offeredSvmId: offered ?? null,
+        offeredSequence: !staying && first ? registry.assign(first.id) : -1,
+        outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
+      });
+      return answer;
+    },
+
+    /** svm-info for a VM by BIOS UUID or name; undefined when no agent of that VM has asked. */
+    svmInfo(vm: string, integrationServer: string): SvmInfo | undefined {
+      const agent = agents.find(vm);
+      if (!agent) return undefined;
+      const now = clock();
+      const inventoryPath = inventory.pathOfVm(agent.vmBiosId);
+      const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfVm(agent.vmBiosId) ?? null);
+      const connected = registry.connectionOf(agent.vmBiosId);
+      return svmInfo({
+        agent,
+        facts,
+        pathSource: inventoryPath ? 'inventory' : agent.request.path ? 'agent' : 'unknown',
+        selection: selectSvms(facts, registry.list(), selection, now),
+        settings: selection,
+        isStale: (id) => registry.get(id)?.stale ?? false,
+        connectedTo: connected === undefined ? undefined : registry.get(connected)?.record,
+        integrationServer,
+        now,
+      });
+    },
+
+    list(query: SvmListQuery): SvmList {
+      const now = clock();
+      const needle = query.nameContains?.toLowerCase();
+      let fresh = 0;
+      const matching: SvmEntry[] = [];
+      for (const e of registry.entries()) {
+        if (!e.stale) fresh++;
+        if (query.state && (e.stale ? 'stale' : 'fresh') !== query.state) continue;
+        if (needle && !e.record.name.toLowerCase().includes(needle)) continue;
+        matching.push(e);
+      }
+      matching.sort((a, b) => (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : a.record.id < b.record.id ? -1 : 1));
+      const offset = query.offset ?? 0;
+      const items = matching.slice(offset, offset + (query.limit ?? 100)).map((e) => svmSummary(e, now));
+      return { items, total: matching.length, fresh, stale: registry.size - fresh };
+    },
+    get(id: string): SvmSummary | undefined {
+      const e = registry.get(id.toLowerCase());
+      return e && svmSummary(e, clock());
+    },
+    summary: () => summary(clock()),
+    periods: (filter: { svmId?: string; vmBiosId?: string }) => deps.svms.periods(filter),
+  };
+}
+export type SvmService = ReturnType<typeof createSvmService>;
