@@ -52,6 +52,13 @@ const parser = new XMLParser({
 });
 
 const MARKUP_DECLARATION = /<!(?!--|\[CDATA\[)/;
+// Characters XML 1.0 does not allow anywhere in a document (its Char production).
+const NOT_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+
+/** Whether a code point is an XML 1.0 Char; the parser would otherwise drop a reference to one silently. */
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 const FOREIGN_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)/;
 
 /**
@@ -67,6 +74,12 @@ export function parseXmlBody(body: unknown, expectedRoots: readonly string[]): {
   }
   if (FOREIGN_ENTITY.test(outsideCdata)) {
     throw new XmlRequestError(XML_CODES.malformed, 'Only the predefined XML entities (&amp; &lt; &gt; &quot; &apos;) and character references are accepted.');
+  }
+  if (outsideCdata.includes(']]>')) throw new XmlRequestError(XML_CODES.malformed, "The text ']]>' may appear only to end a CDATA section.");
+  if (NOT_XML_CHARS.test(text)) throw new XmlRequestError(XML_CODES.malformed, 'The body contains a character that XML does not allow (a control character).');
+  for (const [, ref] of outsideCdata.matchAll(CHARACTER_REFERENCE)) {
+    const code = ref!.startsWith('x') ? Number.parseInt(ref!.slice(1), 16) : Number(ref);
+    if (!isXmlChar(code)) throw new XmlRequestError(XML_CODES.malformed, `The character reference &#${ref!.slice(0, 10)}; is not a character XML allows.`);
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,6 +41,42 @@ export async function startVendorLab(options: { serveArgs?: string[]; configureK
         pin: serve.fingerprint,
         auth: opts.auth ?? as(opts.account ?? 'multitenancy'),
         ...(opts.body !== undefined ? { body: opts.body, headers: { 'content-type': opts.contentType ?? 'application/xml' } } : {}),
+      });
+    },
+    /**
+     * A body larger than the server takes: the server answers 413 and closes while we still write,
+     * so a write error after the answer is expected, and only the answer counts.
+     */
+    oversized(path: string, body: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        let answered = false;
+        const data = Buffer.from(body);
+        const req = request(
+          `${serve.url}${V}${path}`,
+          { method: 'POST', rejectUnauthorized: false, agent: false, headers: { authorization: as('multitenancy'), 'content-type': 'application/xml', 'content-length': data.length } },
+          (res) => {
+            answered = true;
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', (e) => {
+          if (!answered) setTimeout(() => (answered ? undefined : reject(e)), 500);
+        });
+        // Written in slices, so the answer (sent as soon as the length is seen) is read before the server hangs up.
+        const writeFrom = (offset: number): void => {
+          while (!answered && offset < data.length) {
+            const slice = data.subarray(offset, offset + 16 * 1024);
+            offset += slice.length;
+            if (!req.write(slice)) {
+              req.once('drain', () => writeFrom(offset));
+              return;
+            }
+          }
+          if (!answered) req.end();
+        };
+        req.flushHeaders();
+        setTimeout(() => writeFrom(0), 50);
       });
     },
     json(method: string, path: string, body?: unknown): Promise<Reply> {
