@@ -4,28 +4,10 @@
  * each platform's connector lives in its own folder and is loaded on demand by connectHypervisor().
  */
 
-/** Every platform of seed 002, with the management scope the vendor supports on it. */
-export const PLATFORMS = {
-  'vmware-vsphere': { title: 'VMware vSphere', scope: 'ESXi hosts, standalone or in clusters, under vCenter Server (also Linked mode)' },
-  xenserver: { title: 'XenServer', scope: 'a standalone host or a host in a pool; local or pool shared storage' },
-  'microsoft-hyper-v': { title: 'Microsoft Hyper-V', scope: 'a standalone Windows Server host or hosts in a Failover Clustering cluster' },
-  kvm: { title: 'KVM', scope: 'a standalone KVM hypervisor (libvirt over SSH)' },
-  'proxmox-ve': { title: 'Proxmox VE', scope: 'a standalone Proxmox VE hypervisor' },
-  basis: { title: 'Basis', scope: 'R-Virtualization hypervisors in a cluster managed by Basis.vControl' },
-  'skala-r': { title: 'Skala-R', scope: 'R-Virtualization hypervisors in a cluster managed by Skala-R Management' },
-  'huawei-fusionsphere': { title: 'HUAWEI FusionSphere', scope: 'FusionCompute CNA hosts, standalone or in a cluster, managed by a FusionCompute VRM' },
-  'nutanix-acropolis': { title: 'Nutanix Acropolis', scope: 'AHV hosts in a cluster managed by Prism Element, optionally under Prism Central' },
-  openstack: { title: 'OpenStack', scope: 'hypervisors within OpenStack projects (Keystone)' },
-  'vk-cloud': { title: 'VK Cloud', scope: 'hypervisors within VK Cloud projects (Keystone)' },
-  tionix: { title: 'TIONIX Cloud Platform', scope: 'hypervisors within TIONIX projects (Keystone)' },
-  'alt-virtualization-server': { title: 'ALT Virtualization Server', scope: 'a standalone hypervisor' },
-  'astra-linux': { title: 'Astra Linux Platform', scope: 'a standalone KVM hypervisor on Astra Linux' },
-  'numa-vserver': { title: 'Numa vServer', scope: 'a standalone hypervisor' },
-} as const satisfies Record<string, { title: string; scope: string }>;
+import { isPlatform, PLATFORM_IDS, PLATFORMS, type Platform } from '../contract/platforms.ts';
 
-export type Platform = keyof typeof PLATFORMS;
-export const PLATFORM_IDS = Object.keys(PLATFORMS) as Platform[];
-export const isPlatform = (value: string): value is Platform => Object.hasOwn(PLATFORMS, value);
+// The platform list is part of the contract (the console shows it); re-exported for the connectors' users.
+export { isPlatform, PLATFORM_IDS, PLATFORMS, type Platform };
 
 // --- inventory -----------------------------------------------------------------------------------
 
@@ -152,6 +134,8 @@ export interface HypervisorConnector {
   vmState(vm: VmRef): Promise<VmPowerState | 'absent'>;
   /** Applies at once where the platform can; otherwise at the next start (`restartRequired`). */
   reconfigure(vm: VmRef, resources: VmResources): Promise<{ restartRequired: boolean }>;
+  /** The guest's IP addresses as the platform sees them (guest agent or DHCP lease); empty while it has none. */
+  guestAddresses(vm: VmRef): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -196,6 +180,7 @@ type ConnectorBuilder = (connection: HypervisorConnection) => Promise<Hypervisor
 // Loaded on demand: a platform's client libraries are only loaded when it is used.
 const BUILDERS: Partial<Record<Platform, ConnectorBuilder>> = {
   kvm: async (connection) => (await import('./kvm/kvm-connector.ts')).connectKvm(connection),
+  'proxmox-ve': async (connection) => (await import('./proxmox/proxmox-connector.ts')).connectProxmox(connection),
 };
 
 export const supportedPlatforms = (): Platform[] => PLATFORM_IDS.filter((p) => BUILDERS[p] !== undefined);

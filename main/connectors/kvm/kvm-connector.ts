@@ -407,6 +407,18 @@ export class KvmConnector implements HypervisorConnector {
     return { restartRequired: state !== 'stopped' && (vcpus !== undefined || memoryMiB !== undefined) };
   }
 
+  async guestAddresses(vm: VmRef): Promise<string[]> {
+    const domain = this.#domain(vm);
+    // The guest agent knows static addresses too; the DHCP lease table only libvirt's own networks.
+    for (const source of ['agent', 'lease']) {
+      const r = await this.#ssh.exec(this.#virshLine(['domifaddr', domain, '--source', source]));
+      if (r.code !== 0) continue;
+      const found = [...r.stdout.matchAll(/\bipv4\s+(\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!).filter((ip) => !ip.startsWith('127.'));
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
   async close(): Promise<void> {
     this.#ssh.dispose();
   }
