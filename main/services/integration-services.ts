@@ -8,6 +8,7 @@ import { createKscSettings } from './ksc-settings.ts';
 import { createLoginThrottle, type ThrottleLimits } from './login-throttle.ts';
 import type { Logger } from './logger.ts';
 import { selfTestTask } from './self-test-task.ts';
+import { createSvmLifecycle } from './svm-lifecycle.ts';
 import { createSvmService, type AgentTimings } from './svm-service.ts';
 import { createTaskEngine } from './task-engine.ts';
 import { createTenantService } from './tenant-service.ts';
@@ -35,6 +36,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     concurrency: options.taskConcurrency,
   });
   tasks.register(selfTestTask(store.diagnosticMarks));
+  const svmLifecycle = createSvmLifecycle({ store: store.infrastructure, settings: store.settings, sealer: store.sealer, dataDir: store.folder.root, tasks, log, now });
   const audit = createAuditLog(store.auditLog, now);
   const ksc = createKscSettings(store.kscConnection, audit, log);
   const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });
@@ -46,6 +48,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     accounts,
     access: createAccessControl(accounts),
     tasks,
+    svmLifecycle,
     audit,
     ksc,
     tenants,

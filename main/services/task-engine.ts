@@ -157,7 +157,7 @@ export function createTaskEngine(options: TaskEngineOptions) {
       setResult(result) {
         ctx.result = result;
       },
-      runChild: (type, params) => runChild(rec, type, params),
+      runChild: (type, params) => runChild(rec, type, params, controller.signal),
     };
     return ctx;
   }
@@ -207,12 +207,17 @@ export function createTaskEngine(options: TaskEngineOptions) {
     }
   }
 
-  async function runChild(parent: TaskRecord, type: string, params: unknown): Promise<unknown> {
+  async function runChild(parent: TaskRecord, type: string, params: unknown, parentSignal: AbortSignal): Promise<unknown> {
     const child = await create(type, params, parent.createdBy, parent.id);
     // Children start at once, outside the concurrency limit: a parent holding a slot must never wait for one.
     const finished = waitFor(child.id);
     start(child.id);
-    const rec = await finished;
+    // A child cannot be canceled on its own (the vendor's rule); canceling the parent cancels it.
+    const childController = running.get(child.id)?.controller;
+    const onAbort = () => childController?.abort(parentSignal.reason);
+    parentSignal.addEventListener('abort', onAbort, { once: true });
+    if (parentSignal.aborted) onAbort();
+    const rec = await finished.finally(() => parentSignal.removeEventListener('abort', onAbort));
     if (rec.state !== 'Completed') throw new TaskError(rec.errorCode ?? 'TASK_FAILED', rec.errorMessage ?? 'Child task failed.');
     return rec.result;
   }

@@ -11,10 +11,12 @@ import type {
   TasksRepository,
   TenantsRepository,
 } from './repositories.ts';
+import type { InfrastructureStore } from './infrastructure-repositories.ts';
 import { createSealer, type Sealer } from './sealing.ts';
 import { sqliteAccounts } from './sqlite-accounts.ts';
 import { sqliteAuditLog } from './sqlite-audit-log.ts';
 import { sqliteDiagnosticMarks } from './sqlite-diagnostic-marks.ts';
+import { sqliteInfrastructure } from './sqlite-infrastructure.ts';
 import { sqliteKscConnection } from './sqlite-ksc-connection.ts';
 import { sqliteSettings } from './sqlite-settings.ts';
 import { sqliteAgents, sqliteSvms } from './sqlite-svms.ts';
@@ -36,6 +38,8 @@ export type Store = {
   tenants: TenantsRepository;
   auditLog: AuditLogRepository;
   kscConnection: KscConnectionRepository;
+  /** Hypervisor connections, SVM images, deployed SVMs (issue 8). */
+  infrastructure: InfrastructureStore;
   close(): void;
 };
 
@@ -60,6 +64,7 @@ function composeStore(db: DatabaseSync, schemaVersion: number, folder: DataFolde
     tenants: sqliteTenants(db, sealer),
     auditLog: sqliteAuditLog(db),
     kscConnection: sqliteKscConnection(db, sealer),
+    infrastructure: sqliteInfrastructure(db, sealer),
     close: () => db.close(),
   };
 }

@@ -1,0 +1,38 @@
+import { Type, type Static } from 'typebox';
+
+/** SVM images kept by the Integration Server (issue 8 item 3). */
+export const IMAGE_CODES = {
+  notFound: 'LK_ImageNotFound',
+  unusableFormat: 'LK_ImageFormatUnusable',
+  unknownFormat: 'LK_ImageFormatUnknown',
+  checksumMismatch: 'LK_ImageChecksumMismatch',
+  unreadable: 'LK_ImageUnreadable',
+  inUse: 'LK_ImageInUse',
+} as const;
+
+export const SvmImageSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  format: Type.Enum(['qcow2']),
+  bytes: Type.Integer(),
+  sha256: Type.String(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  /** Where the version came from: the metadata file beside the image, the request, or nowhere. */
+  versionSource: Type.Enum(['metadata', 'request', 'none']),
+  imported: Type.String({ format: 'date-time' }),
+});
+export type SvmImage = Static<typeof SvmImageSchema>;
+
+export const ImportImageRequestSchema = Type.Object({
+  /** A file on the Integration Server's machine (the console's upload lands there first). */
+  path: Type.String({ minLength: 1, maxLength: 4096 }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** Expected SHA-256; also read from `<file>.sha256` or the metadata file when present. */
+  sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+  version: Type.Optional(Type.String({ maxLength: 64 })),
+  /** The image's factory klconfig password, for the first login to a fresh SVM. */
+  initialConfigPassword: Type.Optional(Type.String({ maxLength: 256 })),
+});
+export type ImportImageRequest = Static<typeof ImportImageRequestSchema>;
+
+export const SvmImageListSchema = Type.Object({ items: Type.Array(SvmImageSchema) });
