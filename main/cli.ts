@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { accountsCommand } from './cli/accounts-command.ts';
 import { certCommand } from './cli/cert-command.ts';
+import { labCommand } from './cli/lab-command.ts';
 import { kscCommand } from './cli/ksc-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
 import { setupCommand } from './cli/setup-command.ts';
+import { svmInfoCommand } from './cli/svm-info-command.ts';
 import { VERSION } from './version.ts';
 
 export function buildCli(): Command {
@@ -15,6 +17,8 @@ export function buildCli(): Command {
     .addCommand(setupCommand())
     .addCommand(accountsCommand())
     .addCommand(certCommand())
+    .addCommand(labCommand())
+    .addCommand(svmInfoCommand())
     .addCommand(kscCommand())
     .addCommand(new Command('version').description('print the version').action(() => console.log(VERSION)));
 }

@@ -1,0 +1,124 @@
+// Issue 6's acceptance scenarios, with the lab's simulators as real HTTPS clients of a server on a
+// real TLS port. Waits poll for a state with a generous deadline; durations are printed, not asserted.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SvmInfo } from '../../main/contract/svms.ts';
+import type { TenantFacts } from '../../main/domain/svm-selection.ts';
+import { labTimings } from '../../main/cli/lab-command.ts';
+import { startAgentLab, type AgentLab } from '../../main/lab/agents/agent-lab.ts';
+import { inProcessServer } from '../support/in-process-server.ts';
+import { runCli, tempDir } from '../support/lightkeeper-process.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, deadlineMs = 60_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - start > deadlineMs) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function labOnServer(speed: number, size: { svms: number; agents: number; tenants: number; hypervisors: number }) {
+  const ctx = await inProcessServer({ agentTimings: labTimings(speed), logLevel: 'error' });
+  const { port } = await ctx.server.start();
+  cleanups.push(() => ctx.server.stop());
+  const lab: AgentLab = await startAgentLab({
+    ...size,
+    url: `https://127.0.0.1:${port}`,
+    ca: ctx.server.certificate.cert,
+    credentials: { svm: ctx.passwords.svm, agent: ctx.passwords.agent, admin: ctx.passwords.admin },
+    startSpreadMs: 500,
+  });
+  cleanups.push(() => lab.stop());
+  await until('every agent connected', async () => (await lab.snapshot()).connected === size.agents);
+  return { ctx, lab, port, interval: labTimings(speed).reportIntervalSeconds * 1000 };
+}
+
+describe('lightkeeper lab (the command, as a user runs it)', () => {
+  it('connects 2000 agents to 10 SVMs, spread within ±20 % per hypervisor, and prints so', async () => {
+    const r = await runCli(['lab', '--svms', '10', '--agents', '2000', '--speed', '60', '--duration', '30', '--port', '0']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Console URL\s+https:\/\/127\.0\.0\.1:\d+\//);
+    expect(r.stdout).toMatch(/Certificate SHA-256 [0-9A-F:]{95}/);
+    expect(r.stdout).toMatch(/Password of agent\s+\S+ \(generated\)/);
+    expect(r.stdout).toMatch(/^\[\s+\d+ s\] SVMs 10 fresh, 0 stale \| agents \d+ connected, \d+ unprotected \| tenant-1 \d+\/400/m);
+    expect(r.stdout).toContain('All 2000 agents connected.');
+    expect(r.stdout).toContain('Agents spread within ±20 % across the SVMs of each hypervisor.');
+  });
+
+  it('refuses bad options with a sentence', async () => {
+    const r = await runCli(['lab', '--agents', '-5']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--agents must be a whole number');
+  });
+});
+
+describe('SVMs that stop', () => {
+  it('become stale, their agents move, and svm-info names the stale SVM and why', async () => {
+    const { ctx, lab, port, interval } = await labOnServer(150, { svms: 10, agents: 600, tenants: 2, hypervisors: 3 });
+    const stopped = [0, 1, 2].map((i) => lab.stopSvm(i));
+    const stoppedIds = new Set(stopped.map((s) => s.spec.biosId));
+    const victims = lab.agents.agents().filter((a) => a.svm === null).map((a) => a.spec.request.vmName);
+    expect(victims.length).toBeGreaterThan(0);
+    const t0 = Date.now();
+    await until('3 SVMs stale', () => ctx.server.services.svms.list({ state: 'stale' }).total === 3);
+    console.log(`stale after ${Date.now() - t0} ms (report interval ${interval} ms)`);
+    await until('all agents connected to running SVMs', async () => (await lab.snapshot()).connected === 600);
+    for (const a of lab.agents.agents()) expect(stoppedIds.has(a.svmId ?? '')).toBe(false);
+
+    const info = ctx.server.services.svms.svmInfo(victims[0]!, 'x')!;
+    const staleRows = info.rejected.filter((r) => stoppedIds.has(r.id));
+    expect(staleRows).toHaveLength(3);
+    for (const r of staleRows) expect(r).toMatchObject({ state: 'stale', reasons: [{ code: 'STALE' }] });
+
+    const pw = join(tempDir('lk-pw-'), 'admin');
+    writeFileSync(pw, ctx.passwords.admin);
+    const cli = await runCli(['svm-info', '--vm', victims[0]!, '--server', `https://127.0.0.1:${port}`, '--fingerprint', ctx.server.certificate.fingerprint256, '--password-file', pw]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^SVM to use: lab-svm-\d+/m);
+    expect(cli.stdout).toMatch(new RegExp(`${stopped[0]!.spec.name}.*stale.*STALE: The SVM last reported`, 's'));
+    const json = JSON.parse((await runCli(['svm-info', '--vm', victims[0]!, '--server', `https://127.0.0.1:${port}`, '--fingerprint', ctx.server.certificate.fingerprint256, '--password-file', pw, '--json'])).stdout) as SvmInfo;
+    expect(json.connectedTo && stoppedIds.has(json.connectedTo.id)).toBe(false);
+
+    const wrongPin = await runCli(['svm-info', '--vm', victims[0]!, '--server', `https://127.0.0.1:${port}`, '--fingerprint', 'AB'.repeat(32), '--password-file', pw]);
+    expect(wrongPin.code).not.toBe(0);
+    expect(wrongPin.stderr).toMatch(/not the trusted/);
+  });
+});
+
+describe('deactivating a Complete tenant', () => {
+  it('gives its agents only the sentinel and leaves them unprotected until it is reactivated; a Simple tenant sees no change', async () => {
+    const { ctx, lab } = await labOnServer(150, { svms: 6, agents: 400, tenants: 2, hypervisors: 2 });
+    // tenant-1 is Complete, tenant-2 Simple; both are switched off.
+    const status: Record<string, TenantFacts> = { 'tenant-1': { type: 'Complete', status: 'Active' }, 'tenant-2': { type: 'Simple', status: 'Active' } };
+    const tenantOf = new Map(lab.topology.agents.map((a) => [a.request.vmBiosId, a.tenant]));
+    ctx.server.services.svms.useTenantLookup({ tenantOfVm: (bios) => status[tenantOf.get(bios) ?? ''] });
+    status['tenant-1'] = { type: 'Complete', status: 'Inactive' };
+    status['tenant-2'] = { type: 'Simple', status: 'Inactive' };
+
+    const off = await until('tenant-1 all on the sentinel', async () => {
+      const s = await lab.snapshot();
+      const t1 = s.tenants.find((t) => t.tenant === 'tenant-1')!;
+      return t1.sentinel === t1.agents && t1.connected === 0 && s;
+    });
+    expect(off.tenants.find((t) => t.tenant === 'tenant-2')).toMatchObject({ connected: 200, sentinel: 0 });
+    await until('the server counts them', () => ctx.server.services.svms.summary().vmsWithSentinel === 200);
+    const vm = lab.topology.agents.find((a) => a.tenant === 'tenant-1')!.request.vmName;
+    expect(ctx.server.services.svms.svmInfo(vm, 'x')).toMatchObject({ outcome: 'sentinel', svm: { address: '192.0.2.1' }, tenant: { type: 'Complete', status: 'Inactive' } });
+
+    status['tenant-1'] = { type: 'Complete', status: 'Active' };
+    const on = await until('tenant-1 protected again', async () => {
+      const s = await lab.snapshot();
+      return s.connected === 400 && s;
+    });
+    expect(on.tenants.every((t) => t.sentinel === 0)).toBe(true);
+  });
+});

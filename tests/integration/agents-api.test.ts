@@ -1,0 +1,168 @@
+// The agent protocol and the SVM views through inject(): scopes, validation, discovery, svm-info.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscoverAnswer } from '../../main/contract/agents.ts';
+import type { ServerEvent } from '../../main/contract/events.ts';
+import type { SvmInfo, SvmList } from '../../main/contract/svms.ts';
+import { inProcessServer } from '../support/in-process-server.ts';
+import { discoverRequest, svmReport, uuid } from '../support/agent-fixtures.ts';
+
+let ctx: Awaited<ReturnType<typeof inProcessServer>>;
+const events: ServerEvent[] = [];
+beforeAll(async () => {
+  ctx = await inProcessServer();
+  ctx.server.services.events.subscribe((e) => events.push(e));
+});
+afterAll(() => ctx.server.stop());
+
+type Account = 'admin' | 'svm' | 'agent' | 'viewer' | 'multitenancy';
+const post = (url: string, account: Account | null, payload: unknown) =>
+  ctx.server.app.inject({ method: 'POST', url, headers: account ? ctx.auth(account) : {}, ...(typeof payload === 'string' ? { payload, headers: { ...(account ? ctx.auth(account) : {}), 'content-type': 'application/json' } } : { payload: payload as object }) });
+const get = (url: string, account: Account = 'viewer', headers: Record<string, string> = {}) => ctx.server.app.inject({ method: 'GET', url, headers: { ...ctx.auth(account), ...headers } });
+const report = (body: unknown, account: Account | null = 'svm') => post('/api/agents/v1/svm/report', account, body);
+const discover = (body: unknown, account: Account | null = 'agent') => post('/api/agents/v1/agent/discover', account, body);
+
+describe('who may use the agent channels', () => {
+  it('lets svm report and agent discover', async () => {
+    expect((await report(svmReport(100))).statusCode).toBe(200);
+    expect((await discover(discoverRequest(100))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['agent', 'report'],
+    ['viewer', 'report'],
+    ['multitenancy', 'report'],
+    ['svm', 'discover'],
+    ['viewer', 'discover'],
+  ] as const)('answers 403 to %s on %s', async (account, channel) => {
+    const r = channel === 'report' ? await report(svmReport(101), account) : await discover(discoverRequest(101), account);
+    expect(r.statusCode).toBe(403);
+  });
+
+  it('answers 401 without credentials', async () => {
+    expect((await report(svmReport(101), null)).statusCode).toBe(401);
+    expect((await discover(discoverRequest(101), null)).statusCode).toBe(401);
+  });
+});
+
+describe('bad input', () => {
+  const message = async (r: Awaited<ReturnType<typeof report>>) => {
+    expect(r.statusCode).toBe(400);
+    return r.json<{ message: string }>().message;
+  };
+
+  it('refuses malformed JSON', async () => {
+    expect((await report('{"biosId": ')).statusCode).toBe(400);
+    expect((await discover('[1,2')).statusCode).toBe(400);
+  });
+
+  it('names the field: negative load, a million tags, a bad UUID, a missing OS family', async () => {
+    expect(await message(await report(svmReport(102, { averageLoad: -1 })))).toContain('averageLoad');
+    const tags = Array.from({ length: 1_000_000 }, () => 'a');
+    expect(await message(await report(svmReport(102, { connectionTags: { enabled: true, list: tags } })))).toContain('connectionTags/list');
+    expect(await message(await discover({ ...discoverRequest(102), vmBiosId: 'not-a-uuid' }))).toContain('vmBiosId');
+    const { osFamily: _o, ...noFamily } = discoverRequest(102);
+    expect(await message(await discover(noFamily))).toContain('osFamily');
+  });
+
+  it('refuses a period that ends before it starts, naming it', async () => {
+    const periods = [{ vmBiosId: uuid(0xa9, 1), start: '2026-01-01T10:00:00Z', end: '2026-01-01T09:00:00Z' }];
+    expect(await message(await report(svmReport(103, { connectionPeriods: periods })))).toBe('body/connectionPeriods/0/end is before its start.');
+  });
+
+  it('takes a report with 10,000 periods but refuses a body beyond the limit', async () => {
+    const periods = Array.from({ length: 10_000 }, (_, i) => ({ vmBiosId: uuid(0xb0, i), start: '2026-01-01T10:00:00.000Z', end: null }));
+    expect((await report(svmReport(104, { connectionPeriods: periods }))).statusCode).toBe(200);
+    const huge = JSON.stringify({ ...svmReport(104), name: 'x'.repeat(5 * 1024 * 1024) });
+    expect((await report(huge)).statusCode).toBe(413);
+  });
+
+  it('keeps serving after all of that', async () => {
+    expect((await discover(discoverRequest(105))).statusCode).toBe(200);
+  });
+});
+
+describe('discovery', () => {
+  it('spreads a burst of agents over equal local SVMs: each pointing counts until the next report', async () => {
+    const ids = [110, 111, 112].map((n) => svmReport(n, { path: { kind: 'virtualization', hypervisor: 'burst-hv', cluster: null, datacenter: null } }));
+    for (const r of ids) expect((await report(r)).statusCode).toBe(200);
+    const firsts = new Map<string, number>();
+    for (let i = 0; i < 30; i++) {
+      const r = await discover(discoverRequest(1000 + i, { path: { kind: 'virtualization', hypervisor: 'burst-hv', cluster: null, datacenter: null } }));
+      const first = r.json<DiscoverAnswer>().svms[0]!.name;
+      firsts.set(first, (firsts.get(first) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(firsts)).toEqual({ 'svm-0110': 10, 'svm-0111': 10, 'svm-0112': 10 });
+  });
+
+  it('gives the same answer to an agent asking again: its own pointing does not count against it', async () => {
+    const req = discoverRequest(2000, { path: { kind: 'virtualization', hypervisor: 'burst-hv', cluster: null, datacenter: null } });
+    const a = (await discover(req)).json<DiscoverAnswer>();
+    const b = (await discover(req)).json<DiscoverAnswer>();
+    expect(b.svms.map((s) => s.id)).toEqual(a.svms.map((s) => s.id));
+  });
+
+  it('answers an empty list with a 30 s retry when nothing is eligible', async () => {
+    const r = (await discover(discoverRequest(2001, { agentVersion: '1.0' }))).json<DiscoverAnswer>();
+    expect(r).toEqual({ svms: [], askAgainSeconds: 30 });
+  });
+
+  it('gives an inactive Complete tenant only the sentinel; a Simple tenant changes nothing', async () => {
+    const { svms } = ctx.server.services;
+    const complete = discoverRequest(2002);
+    const simple = discoverRequest(2003);
+    const tenants = new Map([
+      [complete.vmBiosId, { type: 'Complete' as const, status: 'Inactive' as const }],
+      [simple.vmBiosId, { type: 'Simple' as const, status: 'Inactive' as const }],
+    ]);
+    svms.useTenantLookup({ tenantOfVm: (b) => tenants.get(b) });
+    try {
+      const c = (await discover(complete)).json<DiscoverAnswer>();
+      expect(c).toEqual({ svms: [svms.selectionSettings.sentinel], askAgainSeconds: 300 });
+      expect(c.svms[0]!.address).toBe('192.0.2.1');
+      const s = (await discover(simple)).json<DiscoverAnswer>();
+      expect(s.svms.length).toBeGreaterThan(1);
+    } finally {
+      svms.useTenantLookup(ctx.server.services.tenants);
+    }
+  });
+});
+
+describe('the SVM list and svm-info', () => {
+  it('pages SVMs by name and shows one by id', async () => {
+    const page = (await get('/api/v1/svms?limit=2&offset=1')).json<SvmList>();
+    expect(page.items).toHaveLength(2);
+    expect(page.total).toBe(page.fresh + page.stale);
+    const all = (await get('/api/v1/svms?limit=1000')).json<SvmList>();
+    const names = all.items.map((s) => s.name);
+    expect(names).toEqual([...names].sort());
+    expect(page.items.map((s) => s.name)).toEqual(names.slice(1, 3));
+    const one = await get(`/api/v1/svms/${svmReport(110).biosId.toUpperCase()}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ name: 'svm-0110', state: 'fresh', licence: { valid: true }, managementAddress: svmReport(110).managementAddress });
+    expect((await get(`/api/v1/svms/${uuid(1, 1)}`)).statusCode).toBe(404);
+  });
+
+  it('explains the choice for a VM by name or BIOS UUID, as JSON and as Name: value text', async () => {
+    await report(svmReport(120, { version: '5.2.0.1', path: { kind: 'virtualization', hypervisor: 'burst-hv', cluster: null, datacenter: null } }));
+    const byName = await get('/api/v1/diagnostics/svm-info?vm=VM-002000');
+    expect(byName.statusCode).toBe(200);
+    const info = byName.json<SvmInfo>();
+    expect(info).toMatchObject({ vm: { name: 'vm-002000' }, discoveryMethod: 'Integration Server', outcome: 'svm', pathSource: 'agent', svm: { local: true } });
+    expect(info.rejected.find((r) => r.name === 'svm-0120')!.reasons[0]!.code).toBe('VERSION_INCOMPATIBLE');
+    const text = (await get(`/api/v1/diagnostics/svm-info?vm=${discoverRequest(2000).vmBiosId}`, 'viewer', { accept: 'text/plain' })).body;
+    expect(text).toMatch(/^SVM discovery method: Integration Server$/m);
+    expect(text).toMatch(/^Locality: Local /m);
+    expect(text).toMatch(/svm-0120.*VERSION_INCOMPATIBLE/s);
+  });
+
+  it('says what to check for a VM no agent has asked about', async () => {
+    const r = await get('/api/v1/diagnostics/svm-info?vm=nobody');
+    expect(r.statusCode).toBe(404);
+    expect(r.json<{ message: string }>().message).toMatch(/No Light Agent .* 'nobody'.*Check that/);
+  });
+
+  it('published the SVMs coming up on the live channel', () => {
+    const ups = events.filter((e) => e.name === 'svm.state' && e.data.state === 'up').map((e) => (e.data as { name: string }).name);
+    expect(ups).toEqual(expect.arrayContaining(['svm-0100', 'svm-0110', 'svm-0120']));
+  });
+});

@@ -1,0 +1,109 @@
+// The agents service on a real SQLite file with a hand-driven clock: periods, staleness, restarts.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerEvent } from '../../main/contract/events.ts';
+import { createEventBus } from '../../main/services/event-bus.ts';
+import { createLogger } from '../../main/services/logger.ts';
+import { createSvmService } from '../../main/services/svm-service.ts';
+import { dataFolder } from '../../main/store/data-folder.ts';
+import { fileDataKeyProvider } from '../../main/store/data-key.ts';
+import { openStore, type Store } from '../../main/store/store.ts';
+import { discoverRequest, svmReport } from '../support/agent-fixtures.ts';
+import { tempDir } from '../support/lightkeeper-process.ts';
+
+const T0 = Date.parse('2026-03-01T08:00:00Z');
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+async function open(dir = tempDir()) {
+  const folder = dataFolder(dir);
+  const store = await openStore(folder, fileDataKeyProvider(folder.dataKey), { create: true });
+  stores.push(store);
+  const clock = { now: T0 };
+  const events = createEventBus();
+  const seen: ServerEvent[] = [];
+  events.subscribe((e) => seen.push(e));
+  const log = createLogger({ directory: folder.logs, level: 'error', console: false });
+  const service = createSvmService({ svms: store.svms, agents: store.agents, settings: store.settings, events, log, now: () => new Date(clock.now) });
+  await service.load();
+  return { dir, store, clock, service, seen };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const vm = discoverRequest(1).vmBiosId;
+
+describe('connection periods', () => {
+  it('are not kept while collection is off (the vendor default)', async () => {
+    const { service } = await open();
+    await service.ingestReport(svmReport(1, { connectionPeriods: [{ vmBiosId: vm, start: iso(T0), end: null }] }));
+    expect(await service.periods({})).toEqual([]);
+  });
+
+  it('are stored once however often they are sent, closed by a later report and never reopened', async () => {
+    const { service, clock } = await open();
+    await service.setPeriodCollection(true);
+    const openPeriod = { vmBiosId: vm.toUpperCase(), start: iso(T0), end: null };
+    await service.ingestReport(svmReport(1, { connectionPeriods: [openPeriod] }));
+    await service.ingestReport(svmReport(1, { connectionPeriods: [openPeriod] }));
+    const svmId = svmReport(1).biosId.toLowerCase();
+    expect(await service.periods({ vmBiosId: vm })).toEqual([{ svmId, vmBiosId: vm, startAt: T0, endAt: null }]);
+    clock.now += 300_000;
+    const closed = { ...openPeriod, end: iso(T0 + 250_000) };
+    await service.ingestReport(svmReport(1, { connectionPeriods: [closed] }));
+    // A lost answer: the SVM sends the closed period again, and an old copy of it open.
+    await service.ingestReport(svmReport(1, { connectionPeriods: [closed, openPeriod] }));
+    expect(await service.periods({ vmBiosId: vm })).toEqual([{ svmId, vmBiosId: vm, startAt: T0, endAt: T0 + 250_000 }]);
+  });
+
+  it('left open by an SVM that goes stale end at its last report', async () => {
+    const { service, clock, seen } = await open();
+    await service.setPeriodCollection(true);
+    await service.ingestReport(svmReport(2, { connectionPeriods: [{ vmBiosId: vm, start: iso(T0 - 60_000), end: null }] }));
+    clock.now = T0 + 3 * 300_000;
+    await service.sweep();
+    expect((await service.periods({}))[0]!.endAt).toBeNull();
+    clock.now = T0 + 3 * 300_000 + 1;
+    await service.sweep();
+    expect((await service.periods({}))[0]!.endAt).toBe(T0);
+    const states = seen.filter((e) => e.name === 'svm.state').map((e) => (e.data as { state: string }).state);
+    expect(states).toEqual(['up', 'stale']);
+    expect(seen.filter((e) => e.name === 'agents.summary').at(-1)!.data).toMatchObject({ svmsFresh: 0, svmsStale: 1, vmsConnected: 0 });
+  });
+});
+
+describe('live state', () => {
+  it('counts known, connected and unprotected VMs, and says when a stale SVM is back', async () => {
+    const { service, clock, seen } = await open();
+    await service.ingestReport(svmReport(3, { connectionPeriods: [{ vmBiosId: vm, start: iso(T0), end: null }] }));
+    service.discover(discoverRequest(1));
+    service.discover(discoverRequest(2));
+    expect(service.summary()).toMatchObject({ svmsFresh: 1, svmsStale: 0, vmsKnown: 2, vmsConnected: 1, vmsUnprotected: 1, vmsWithSentinel: 0 });
+    clock.now += 901_000;
+    await service.sweep();
+    expect(service.discover(discoverRequest(1))).toEqual({ svms: [], askAgainSeconds: 30 });
+    await service.ingestReport(svmReport(3));
+    expect(seen.filter((e) => e.name === 'svm.state').map((e) => (e.data as { state: string }).state)).toEqual(['up', 'stale', 'back']);
+    expect(service.discover(discoverRequest(1)).svms).toHaveLength(1);
+  });
+});
+
+describe('after a restart', () => {
+  it('knows the SVMs with their last report time, and every agent that asked before the last flush', async () => {
+    const first = await open();
+    await first.service.ingestReport(svmReport(4));
+    first.service.discover(discoverRequest(7));
+    await first.service.stop();
+    first.store.close();
+    stores.splice(stores.indexOf(first.store), 1);
+
+    const again = await open(first.dir);
+    again.clock.now = T0 + 60_000;
+    expect(again.service.list({}).items.map((s) => [s.name, s.lastReportAt, s.state])).toEqual([['svm-0004', iso(T0), 'fresh']]);
+    const info = again.service.svmInfo('vm-000007', 'https://is.example:7271')!;
+    expect(info).toMatchObject({ lastAskedAt: iso(T0), outcome: 'svm', svm: { name: 'svm-0004' }, integrationServer: 'https://is.example:7271' });
+    again.clock.now = T0 + 901_000;
+    await again.service.sweep();
+    expect(again.service.list({ state: 'stale' }).total).toBe(1);
+  });
+});
