@@ -28,6 +28,8 @@ export type ServerConfig = {
   throttle?: { perPair: number; perAddress: number; windowSeconds: number };
   /** The agent protocol's intervals; the lab scales them with --speed. */
   agentTimings?: Partial<AgentTimings>;
+  /** The built Web Console to serve at `/` (default renderer/dist). */
+  consoleDir?: string;
 };
 
 export class NotSetUpError extends Error {
@@ -74,7 +76,13 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       bodyLimit: 1024 * 1024,
       forceCloseConnections: 'idle',
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
-    await app.register(lightkeeperApp, { services, version: VERSION });
+    const { fingerprint256, subjectAltNames, validFrom, validTo } = certificate;
+    await app.register(lightkeeperApp, {
+      services,
+      version: VERSION,
+      certificate: { fingerprint256, subjectAltNames, validFrom, validTo },
+      ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+    });
     await app.ready();
     return {
       app,
@@ -86,6 +94,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
         if (recovered.resumed + recovered.rolledBack + recovered.requeued > 0) log.info(recovered, 'tasks recovered after restart');
         services.tasks.start();
         services.svms.start();
+        services.protectionReports.start();
         await app.listen({ host, port: config.port ?? DEFAULT_PORT });
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : (config.port ?? DEFAULT_PORT);
@@ -97,6 +106,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
         await services.tasks.stop(config.shutdownGraceMs ?? 10_000);
         await app.close();
         await services.svms.stop();
+        services.protectionReports.stop();
         store.close();
         log.flush();
       },

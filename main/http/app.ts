@@ -1,9 +1,11 @@
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import { registerAccessHook } from './access-hook.ts';
+import { reportRoutes } from './api-v1/reports.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { accountRoutes } from './api-v1/accounts.ts';
 import { agentProtocolRoutes } from './agents/agent-protocol.ts';
+import { certificateRoutes } from './api-v1/certificate.ts';
 import { eventRoutes } from './api-v1/events.ts';
 import { healthRoutes } from './api-v1/health.ts';
 import { infrastructureRoutes } from './api-v1/infrastructures.ts';
@@ -16,6 +18,7 @@ import { auditRoutes } from './api-v1/audit.ts';
 import { kscRoutes } from './api-v1/ksc.ts';
 import { vendorApi } from './vendor-api/vendor-api.ts';
 import type { App, AppOptions } from './types.ts';
+import { webConsole } from './web-console.ts';
 
 /**
  * The Integration Server's HTTP surface as one Fastify plugin (the `fastify/demo` shape): tests
@@ -44,12 +47,15 @@ async function lightkeeperApp(app: App, options: AppOptions) {
       await v1.register(auditRoutes, options);
       await v1.register(kscRoutes, options);
       await v1.register(svmRoutes, options);
+      await v1.register(reportRoutes, options);
+      await v1.register(certificateRoutes, options);
       v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
   await app.register(vendorApi, { ...options, prefix: '/api/2.0/virtualization' });
   await app.register(agentProtocolRoutes, { ...options, prefix: '/api/agents/v1' });
+  await app.register(webConsole, options);
 }
 
 export default fp(lightkeeperApp, { name: 'lightkeeper-app', fastify: '5.x' });

@@ -2,14 +2,15 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
+import type { ReportLine } from '../contract/reports.ts';
+
+export type { ReportLine };
 
 /**
  * The vendor's report line: `{tenant ID};{tenant name};{virtual machine ID};{virtual machine
  * name};{protection enabled};{protection disabled}` (rest-api.md §4.3). Quoting follows RFC 4180
  * with `;` as the delimiter: a field holding `;`, `"` or a line break is quoted, quotes doubled.
  */
-export type ReportLine = readonly [string, string, string, string, string, string];
-
 export const CSV_OPTIONS = { delimiter: ';', record_delimiter: '\r\n' } as const;
 
 const BATCH = 10_000;

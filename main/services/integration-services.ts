@@ -7,6 +7,7 @@ import { createEventBus } from './event-bus.ts';
 import { createKscSettings } from './ksc-settings.ts';
 import { createLoginThrottle, type ThrottleLimits } from './login-throttle.ts';
 import type { Logger } from './logger.ts';
+import { createProtectionReports } from './protection-reports.ts';
 import { selfTestTask } from './self-test-task.ts';
 import { createSvmLifecycle } from './svm-lifecycle.ts';
 import { createSvmService, type AgentTimings } from './svm-service.ts';
@@ -41,6 +42,17 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
   const ksc = createKscSettings(store.kscConnection, audit, log);
   const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });
   const svms = createSvmService({ svms: store.svms, agents: store.agents, settings: store.settings, events, log, now, tenants, ...(options.agentTimings ? { timings: options.agentTimings } : {}) });
+  const protectionReports = createProtectionReports({
+    repo: store.protectionReports,
+    settings: store.settings,
+    tasks,
+    collection: svms,
+    tenantExists: async (id) => (await tenants.get(id)) !== undefined,
+    reportsDir: store.folder.reports,
+    log,
+    now,
+    newId: options.newId ?? randomUUID,
+  });
   return {
     log,
     now,
@@ -53,6 +65,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     ksc,
     tenants,
     svms,
+    protectionReports,
     diagnosticMarks: store.diagnosticMarks,
     schemaVersion: store.schemaVersion,
   };

@@ -18,6 +18,8 @@ import { sqliteAuditLog } from './sqlite-audit-log.ts';
 import { sqliteDiagnosticMarks } from './sqlite-diagnostic-marks.ts';
 import { sqliteInfrastructure } from './sqlite-infrastructure.ts';
 import { sqliteKscConnection } from './sqlite-ksc-connection.ts';
+import { sqliteProtectionReports } from './sqlite-protection-reports.ts';
+import type { ProtectionReportRepository } from './protection-report-repository.ts';
 import { sqliteSettings } from './sqlite-settings.ts';
 import { sqliteAgents, sqliteSvms } from './sqlite-svms.ts';
 import type { AgentsRepository, SvmsRepository } from './svm-repositories.ts';
@@ -40,6 +42,8 @@ export type Store = {
   kscConnection: KscConnectionRepository;
   /** Hypervisor connections, SVM images, deployed SVMs (issue 8). */
   infrastructure: InfrastructureStore;
+  /** Protection reports and the queries behind them (issue 7). */
+  protectionReports: ProtectionReportRepository;
   close(): void;
 };
 
@@ -65,6 +69,7 @@ function composeStore(db: DatabaseSync, schemaVersion: number, folder: DataFolde
     auditLog: sqliteAuditLog(db),
     kscConnection: sqliteKscConnection(db, sealer),
     infrastructure: sqliteInfrastructure(db, sealer),
+    protectionReports: sqliteProtectionReports(db),
     close: () => db.close(),
   };
 }

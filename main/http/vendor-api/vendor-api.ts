@@ -1,16 +1,16 @@
 import type { FastifyError } from 'fastify';
 import type { App, AppOptions } from '../types.ts';
+import { reportRoutes } from './report-routes.ts';
 import { taskRoutes } from './task-routes.ts';
 import { tenantRoutes } from './tenant-routes.ts';
 import { sendXmlError } from './vendor-request.ts';
 import { XML_CODES, XmlRequestError } from './xml-request.ts';
 
 /**
- * The route groups of `/api/2.0/virtualization` (rest-api.md §6). The tenant protection reports
- * (rows 10 and 11, `reports/tenants…`) join this list as one more plugin of the same shape; they
- * get the XML body parsing, the error shape and the access rules from here.
+ * The route groups of `/api/2.0/virtualization` (rest-api.md §6): tenants and VMs, protection
+ * reports, tasks. Each gets the XML body parsing, the error shape and the access rules from here.
  */
-export const VENDOR_ROUTE_GROUPS = [tenantRoutes, taskRoutes];
+export const VENDOR_ROUTE_GROUPS = [tenantRoutes, reportRoutes, taskRoutes];
 
 /** Fastify's own refusals, answered with our codes in the vendor's error shape. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
