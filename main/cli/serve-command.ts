@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createIntegrationServer, DEFAULT_PORT } from '../server.ts';
 import { VERSION } from '../version.ts';
+import { isConsoleBuilt } from '../http/web-console.ts';
 import { dataOption } from './options.ts';
 
 export function serveCommand(): Command {
@@ -22,6 +23,7 @@ export function serveCommand(): Command {
       const { url } = await server.start();
       console.log(`Lightkeeper ${VERSION} — Integration Server`);
       console.log(`  URL                 ${url}/`);
+      console.log(`  Web Console         ${isConsoleBuilt() ? `${url}/ (sign in as admin or viewer)` : 'not built: run npm run build:console, then reload'}`);
       console.log(`  Certificate SHA-256 ${server.certificate.fingerprint256}`);
       console.log(`  Data folder         ${server.folder.root}`);
       console.log(`  Logs                ${server.folder.logs}`);

@@ -33,9 +33,12 @@ export function registerAccessHook(app: App, services: Services): void {
     if (retryAfter) {
       return reply.code(429).send({ statusCode: 429, code: 'LOGIN_THROTTLED', error: 'Too Many Requests', message: `Too many failed logins from this address; try again in ${retryAfter} s.` });
     }
+    // A browser that sees the Basic challenge on a script's request opens its own login dialog
+    // over the Web Console (and a headless one hangs): the console marks its requests and gets
+    // the 401 without the challenge. Every other client still gets it.
+    if (req.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('www-authenticate', REALM);
     return reply
       .code(401)
-      .header('www-authenticate', REALM)
       .send({ statusCode: 401, code: 'UNAUTHENTICATED', error: 'Unauthorized', message: 'Missing or wrong credentials: send HTTP Basic authentication.' });
   });
 }

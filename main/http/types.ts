@@ -2,10 +2,18 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/integration-services.ts';
 import type { AccountName } from '../contract/accounts.ts';
+import type { CertificateInfo } from '../contract/certificate.ts';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-export type AppOptions = { services: Services; version: string };
+export type AppOptions = {
+  services: Services;
+  version: string;
+  /** Shown to consoles so an administrator can compare it with what the browser shows. */
+  certificate?: CertificateInfo;
+  /** The built Web Console; renderer/dist unless a test points elsewhere. */
+  consoleDir?: string;
+};
 
 declare module 'fastify' {
   interface FastifyRequest {

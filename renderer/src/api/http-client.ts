@@ -1,0 +1,94 @@
+import pRetry, { AbortError } from 'p-retry';
+import { ApiError, NetworkError, apiErrorOf } from './api-error.ts';
+
+export type Credentials = { account: string; password: string };
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export type ClientOptions = {
+  /** '' means the origin that served the page (the Web Console); otherwise https://host:port. */
+  baseUrl: string;
+  credentials: Credentials;
+  fetch?: typeof fetch;
+  /** Reads are retried this many times on network errors and 502–504 (a restarting server). */
+  retries?: number;
+  minRetryDelayMs?: number;
+};
+
+/** `Basic base64(account:password)`, UTF-8 as the server decodes it (passwords may hold any listed character). */
+export function basicAuthorization({ account, password }: Credentials): string {
+  const bytes = new TextEncoder().encode(`${account}:${password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+export function urlOf(baseUrl: string, path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return `${baseUrl.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/**
+ * Sent on every request. X-Requested-With tells the server not to answer a refused sign-in with a
+ * Basic challenge, which would make the browser open its own login dialog over the console.
+ */
+export const consoleHeaders = (authorization: string) => ({ authorization, 'x-requested-with': 'XMLHttpRequest' });
+
+const transient = (status: number) => status >= 502 && status <= 504;
+
+/**
+ * The one place that talks HTTP: the auth header, the error shape, retries. Only reads are retried;
+ * a POST that may have reached the server is never sent twice (it could start a second task).
+ */
+export function createHttpClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const authorization = basicAuthorization(options.credentials);
+
+  async function once<T>(method: string, url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method,
+        headers: { ...consoleHeaders(authorization), accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
+        cache: 'no-store',
+      });
+    } catch (e) {
+      if (signal?.aborted) throw new AbortError(e instanceof Error ? e : String(e));
+      throw new NetworkError(options.baseUrl);
+    }
+    const text = await res.text();
+    const json: unknown = text ? safeJson(text) : undefined;
+    if (!res.ok) throw apiErrorOf(res.status, json);
+    return json as T;
+  }
+
+  async function request<T>(method: 'GET' | 'POST', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+    const url = urlOf(options.baseUrl, path, init.query);
+    if (method !== 'GET') return once<T>(method, url, init.body, init.signal);
+    return pRetry(() => once<T>(method, url, undefined, init.signal), {
+      retries: options.retries ?? 3,
+      minTimeout: options.minRetryDelayMs ?? 500,
+      maxTimeout: 5_000,
+      shouldRetry: ({ error }) => error instanceof NetworkError || (error instanceof ApiError && transient(error.status)),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  }
+
+  return {
+    baseUrl: options.baseUrl,
+    authorization,
+    fetch: doFetch,
+    get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
+    post: <T>(path: string, body?: unknown) => request<T>('POST', path, body === undefined ? {} : { body }),
+  };
+}
+export type HttpClient = ReturnType<typeof createHttpClient>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,26 @@
+import type { AccountSummary } from '../../../main/contract/accounts.ts';
+import type { CertificateInfo } from '../../../main/contract/certificate.ts';
+import type { Health } from '../../../main/contract/health.ts';
+import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
+import type { HttpClient } from './http-client.ts';
+
+/** The OpenAPI document, only as far as the console reads it: which paths this server has. */
+export type OpenApiPaths = { paths: Record<string, unknown> };
+
+/**
+ * The JSON API, one typed function per route, typed from main/contract: the same declarations the
+ * server's schemas are built from, so a changed field breaks the console's typecheck, not its users.
+ */
+export function lightkeeperApi(http: HttpClient) {
+  return {
+    health: () => http.get<Health>('/api/v1/health'),
+    openApi: () => http.get<OpenApiPaths>('/api/v1/openapi.json'),
+    accounts: () => http.get<AccountSummary[]>('/api/v1/accounts'),
+    certificate: () => http.get<CertificateInfo>('/api/v1/server/certificate'),
+    tasks: (query: TaskListQuery = {}) => http.get<TaskList>('/api/v1/tasks', query),
+    task: (id: string) => http.get<Task>(`/api/v1/tasks/${encodeURIComponent(id)}`),
+    cancelTask: (id: string) => http.post<Task>(`/api/v1/tasks/${encodeURIComponent(id)}/cancel`),
+    startSelfTest: (request: Partial<SelfTestTaskRequest>) => http.post<Task>('/api/v1/diagnostics/self-test-task', request),
+  };
+}
+export type LightkeeperApi = ReturnType<typeof lightkeeperApi>;
