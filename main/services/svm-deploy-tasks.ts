@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CreatedVm, UploadedImage } from '../connectors/hypervisor.ts';
 import { SVM_CODES, SVM_TASK_TYPES, type DeployRequest, type SvmSettings } from '../contract/svm-deployment.ts';
-import type { DeployedSvmRecord } from '../store/infrastructure-repositories.ts';
+import { DuplicateNameError, type DeployedSvmRecord } from '../store/infrastructure-repositories.ts';
 import { describeFault, faultCode } from './lifecycle-faults.ts';
 import type { SvmEndpoint } from './svm-address.ts';
 import { applyConfiguration, openKlconfig } from './svm-klconfig.ts';
@@ -160,7 +160,12 @@ export function deploySingleSvmTask(deps: SvmLifecycleDeps): TaskDefinition<Sing
             created: t,
             updated: t,
           };
-          await deps.store.deployedSvms.insert(record);
+          try {
+            await deps.store.deployedSvms.insert(record);
+          } catch (e) {
+            if (e instanceof DuplicateNameError) throw new TaskError(SVM_CODES.invalid, `Another SVM named "${p.svm.name}" was registered on this infrastructure while this one was being deployed; this one was removed again.`);
+            throw e;
+          }
           memo.svmId = record.id;
           ctx.setResult({ svmId: record.id, name: record.name, vmId: record.vmId, address: record.address });
         },

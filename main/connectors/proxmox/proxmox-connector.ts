@@ -242,6 +242,8 @@ export class ProxmoxConnector implements HypervisorConnector {
         return { ref: { id: `${node}/${vmid}`, name: spec.name }, biosUuid: uuid, disks };
       } catch (e) {
         if (attempt < 5 && e instanceof ProxmoxError && /already exists/i.test(e.message)) continue;
+        // A create that failed half-way must not leave a VM behind that nobody knows about.
+        if (e instanceof ProxmoxError && e.kind === 'task-failed') await this.destroyVm({ id: `${node}/${vmid}`, name: spec.name }).catch(() => undefined);
         throw e;
       }
     }
@@ -321,5 +323,12 @@ export async function connectProxmox(connection: HypervisorConnection): Promise<
   if (connection.platform !== 'proxmox-ve') throw new HypervisorError('bad-request', `connectProxmox was given a ${connection.platform} connection.`);
   const node = typeof connection.options?.node === 'string' ? connection.options.node : undefined;
   const client = new ProxmoxClient({ address: connection.address, port: connection.port ?? 8006, auth: authOf(connection), fingerprint: connection.fingerprint });
+  // Connect now, like the SSH connectors: a changed certificate or a refused login fails here, named as such.
+  try {
+    await client.call('GET', '/version');
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    throw e;
+  }
   return new ProxmoxConnector(client, node ? { node } : {});
 }

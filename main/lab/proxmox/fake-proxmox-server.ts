@@ -59,7 +59,7 @@ const VOLUME_NAME = /^[a-zA-Z0-9\-.+=_]+$/;
 const IMPORT_EXT = /\.(qcow2|raw|vmdk|ova)$/;
 
 async function certificate() {
-  const pems = await generate([{ name: 'commonName', value: 'pve.lab' }, { name: 'organizationName', value: 'Proxmox Virtual Environment' }, { name: 'organizationalUnitName', value: 'PVE Cluster Node' }], {
+  const pems = await generate([{ name: 'commonName', value: 'pve.lab' }, { shortName: 'O', value: 'Proxmox Virtual Environment' }, { shortName: 'OU', value: 'PVE Cluster Node' }], {
     keyType: 'rsa',
     keySize: 2048,
     algorithm: 'sha256',
@@ -103,7 +103,7 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
   };
 
   /** Runs `work` as a UPID task after taskMs; a fault set for `point` makes it fail instead. */
-  function task(type: string, id: string, user: string, point: FaultPoint | null, work: (log: (line: string) => void) => void): string {
+  function task(type: string, id: string, user: string, point: FaultPoint | null, work: (log: (line: string) => void) => void, onFault?: () => void): string {
     const starttime = Math.floor(Date.now() / 1000);
     const upid = formatUpid({ node, pid: ++pid, pstart: 0x2f1a3e5, starttime, type, id, user });
     const t: FakeTask = { upid, type, id, user, status: 'running', log: [], starttime };
@@ -113,6 +113,8 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
         const fault = point ? state.faults.get(point) : undefined;
         if (fault !== undefined) {
           state.faults.delete(point!);
+          // A failed task leaves what the real node leaves: a failed qmcreate, for one, no VM.
+          onFault?.();
           throw new Error(fault);
         }
         work((line) => t.log.push(line));
@@ -205,7 +207,8 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
       const volid = decodeURIComponent(m[2]!);
       const file = volumePath(volid);
       if (!existsSync(file)) throw new ApiError(500, `volume '${volid}' does not exist`);
-      return task('imgdel', volid, caller!.user, 'imgdel', () => rmSync(file));
+      // pve-storage forks imgdel without an id: a volume id has colons, which a UPID cannot carry.
+      return task('imgdel', '', caller!.user, 'imgdel', () => rmSync(file));
     }
     if ((m = new RegExp(`^${n}/storage/([^/]+)/upload$`).exec(path)) && method === 'POST') {
       const s = storageOf(m[1]!);
@@ -286,7 +289,7 @@ export async function startFakeProxmox(options: FakeProxmoxOptions): Promise<Fak
           state.vms.delete(vmid);
           throw e;
         }
-      });
+      }, () => state.vms.delete(vmid));
     }
     if ((m = new RegExp(`^${n}/qemu/(\\d+)(/.*)?$`).exec(path))) {
       const vm = vmOf(m[1]!);
