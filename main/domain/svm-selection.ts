@@ -428,6 +428,15 @@ class ReasonBook {
 // Selection
 // ---------------------------------------------------------------------------------------------
 
+export interface SelectOptions {
+  /**
+   * False on the discovery hot path: `rejected` is then left empty. Among 2,000 SVMs nearly all
+   * are rejected, and one entry each is most of what a call allocates; only diagnostics read them.
+   */
+  readonly explain: boolean;
+}
+const EXPLAIN: SelectOptions = { explain: true };
+
 interface Ranked {
   readonly svm: SvmRecord;
   /** Preference bits (no valid licence, key type mismatch, not local) above the connected-agent count. */
@@ -498,7 +507,9 @@ export function selectSvms(
   svms: readonly SvmRecord[],
   settings: SelectionSettings,
   now: number,
+  options: SelectOptions = EXPLAIN,
 ): SvmSelection {
+  const explain = options.explain;
   const inactiveTenant = isTenantInactiveComplete(agent.tenant);
   const versionPrefixes = compatibleSvmVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily);
   const book = new ReasonBook(agent, versionPrefixes);
@@ -527,7 +538,7 @@ export function selectSvms(
     if (scope !== null && !local) found = add(found, book.outOfScope(svm, scope));
 
     if (found !== null) {
-      rejected.push({ svm, reasons: found });
+      if (explain) rejected.push({ svm, reasons: found });
       continue;
     }
 
@@ -542,7 +553,7 @@ export function selectSvms(
 
   const candidates = new Array<SvmRecord>(best.length);
   for (let i = 0; i < best.length; i++) candidates[i] = (best[i] as Ranked).svm;
-  if (overflow.length > 0) {
+  if (explain && overflow.length > 0) {
     const reasons = book.listLimit(limit ?? 0);
     for (const svm of overflow) rejected.push({ svm, reasons });
   }

@@ -1,10 +1,17 @@
 // `npm run bench`: each benchmark prints its figures beside a reference measured in the same run.
 // Figures, not verdicts: nothing here passes or fails on speed.
 import Table from 'cli-table3';
+import { discoveryBench, ingestBench, selectionBench } from './agents.bench.ts';
 import { healthBench } from './health.bench.ts';
 
 const quick = process.argv.includes('--quick');
-const benches = [() => healthBench({ rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, connections: 50 })];
+const load = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, connections: 50 };
+const benches = [
+  () => healthBench(load),
+  () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
+  () => discoveryBench({ ...load, svms: 2000, knownVms: 100_000 }),
+  () => ingestBench({ ...load, periods: 50 }),
+];
 
 for (const bench of benches) {
   const r = await bench();
