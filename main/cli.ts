@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { accountsCommand } from './cli/accounts-command.ts';
 import { certCommand } from './cli/cert-command.ts';
+import { infraCommand } from './cli/infra-command.ts';
 import { labCommand } from './cli/lab-command.ts';
 import { kscCommand } from './cli/ksc-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
@@ -20,6 +21,7 @@ export function buildCli(): Command {
     .addCommand(labCommand())
     .addCommand(svmInfoCommand())
     .addCommand(kscCommand())
+    .addCommand(infraCommand())
     .addCommand(new Command('version').description('print the version').action(() => console.log(VERSION)));
 }
 
