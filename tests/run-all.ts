@@ -32,7 +32,7 @@ const peersUp = step('peers: start sshd, libvirtd + QEMU, Chromium', 'bash', ['t
 if (!peersUp) failed++;
 
 check('typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.json']);
-check('typecheck (web side)', bin('tsc'), ['-p', 'renderer/tsconfig.json']);
+check('typecheck (web side, .vue included)', bin('vue-tsc'), ['-p', 'renderer/tsconfig.json']);
 check('lint (layer rules, TypeScript, Vue)', bin('eslint'), ['.']);
 
 const report = join(results, 'vitest.json');
