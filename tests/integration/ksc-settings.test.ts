@@ -51,7 +51,8 @@ describe('lightkeeper ksc set|show|test', () => {
     const audit = JSON.parse((await lab.json('GET', '/audit?action=ksc.set')).body) as { items: Array<{ channel: string; address: string; account: string }> };
     expect(audit.items[0]).toMatchObject({ channel: 'cli', address: 'local' });
     expect(audit.items[0]!.account).toMatch(/^os:/);
-  });
+    // Seven CLI runs, each a fresh Node: slow on a loaded two-core machine.
+  }, 600_000);
 
   it('has --help on every ksc command', async () => {
     for (const args of [['ksc'], ['ksc', 'set'], ['ksc', 'show'], ['ksc', 'test']]) {
@@ -59,7 +60,7 @@ describe('lightkeeper ksc set|show|test', () => {
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: lightkeeper ksc/);
     }
-  });
+  }, 600_000);
 });
 
 describe('secrets of tenants and of the Administration Server connection', () => {
