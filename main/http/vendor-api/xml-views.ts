@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Task } from '../../contract/tasks.ts';
-import type { Tenant, TenantVm } from '../../contract/tenants.ts';
+import { TENANT_TASK_TYPES, type Tenant, type TenantVm } from '../../contract/tenants.ts';
 import { toVendorTime } from './vendor-time.ts';
 
 /**
@@ -36,10 +36,15 @@ export function vmNode(v: TenantVm): Node {
   return { '@_id': v.id, '@_biosId': v.biosId, '@_created': toVendorTime(v.created), '@_updated': toVendorTime(v.updated), name: xmlSafe(v.name), userData: cdata(v.userData) };
 }
 
-/** A task's `<result>` by type: the tenant for CreateTenant and DeleteTenant, `true` for activation. */
-function resultNode(result: unknown): unknown {
+const TENANT_RESULTS: ReadonlySet<string> = new Set([TENANT_TASK_TYPES.create, TENANT_TASK_TYPES.delete]);
+
+/**
+ * A task's `<result>` by type: the tenant for CreateTenant and DeleteTenant, `true` for activation.
+ * Other features' tasks (SVM deployment…) show their result as JSON text until they define an element.
+ */
+function resultNode(type: string, result: unknown): unknown {
   if (result === null || result === undefined) return '';
-  if (typeof result === 'object' && result !== null && 'id' in result && 'type' in result && 'status' in result) return { tenant: tenantNode(result as Tenant) };
+  if (TENANT_RESULTS.has(type) && typeof result === 'object') return { tenant: tenantNode(result as Tenant) };
   if (typeof result === 'object') return xmlSafe(JSON.stringify(result));
   return xmlSafe(String(result));
 }
@@ -55,7 +60,7 @@ export function taskNode(t: Task): Node {
     type: t.type,
     stage: xmlSafe(t.stage),
     progress: String(t.progress),
-    ...(t.error ? { error: { code: t.error.code, message: xmlSafe(t.error.message) } } : { result: resultNode(t.result) }),
+    ...(t.error ? { error: { code: t.error.code, message: xmlSafe(t.error.message) } } : { result: resultNode(t.type, t.result) }),
   };
 }
 
