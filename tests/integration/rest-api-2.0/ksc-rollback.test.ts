@@ -106,3 +106,30 @@ describe('DeleteTenant with a fault at each call', () => {
     expect(lab.sim.snapshot()).toEqual(initial);
   });
 });
+
+describe("the Administration Server's own refusals roll back too", () => {
+  it('an administrator name taken on the Administration Server: KSC_AccountNameAlreadyExists, nothing left', async () => {
+    const sim = lab.sim.snapshot();
+    const db = lab.dbState();
+    const task = await lab.runTask('POST', '/tenants', completeTenantXml('Name Clash', 'KSC-OPERATOR'));
+    expect(task.state).toBe('Failed');
+    expect(task.error?.code).toBe('KSC_AccountNameAlreadyExists');
+    expect(lab.sim.snapshot()).toEqual(sim);
+    expect(lab.dbState()).toEqual(db);
+  });
+
+  it('the 500-virtual-server limit (here 1): KSC_VirtualServerLimitReached, nothing left', async () => {
+    const small = await startVendorLab({ configureKsc: true, sim: { maxVirtualServers: 1 } });
+    try {
+      expect((await small.runTask('POST', '/tenants', completeTenantXml('First'))).state).toBe('Completed');
+      const sim = small.sim.snapshot();
+      const db = small.dbState();
+      const task = await small.runTask('POST', '/tenants', completeTenantXml('Second'));
+      expect(task.error?.code).toBe('KSC_VirtualServerLimitReached');
+      expect(small.sim.snapshot()).toEqual(sim);
+      expect(small.dbState()).toEqual(db);
+    } finally {
+      await small.stop();
+    }
+  });
+});
