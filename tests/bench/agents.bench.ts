@@ -56,6 +56,9 @@ async function versusBare(options: LoadOptions, ours: { url: string; auth: strin
     const a: LoadResult[] = [];
     const b: LoadResult[] = [];
     const load = { connections: options.connections, seconds: options.seconds, method: 'POST', body };
+    // One unmeasured round each, so neither side is measured while its JIT is still warming up.
+    await autocannon(`${ours.url}${route}`, { ...load, seconds: 2, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
+    await autocannon(`https://127.0.0.1:${bare.port}${route}`, { ...load, seconds: 2, headers: { 'content-type': 'application/json' } });
     for (let i = 0; i < options.rounds; i++) {
       a.push(await autocannon(`${ours.url}${route}`, { ...load, headers: { authorization: ours.auth, 'content-type': 'application/json' } }));
       b.push(await autocannon(`https://127.0.0.1:${bare.port}${route}`, { ...load, headers: { 'content-type': 'application/json' } }));
