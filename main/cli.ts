@@ -4,7 +4,9 @@ import { certCommand } from './cli/cert-command.ts';
 import { infraCommand } from './cli/infra-command.ts';
 import { labCommand } from './cli/lab-command.ts';
 import { kscCommand } from './cli/ksc-command.ts';
+import { reportCommand } from './cli/report-command.ts';
 import { serveCommand } from './cli/serve-command.ts';
+import { settingsCommand } from './cli/settings-command.ts';
 import { setupCommand } from './cli/setup-command.ts';
 import { svmInfoCommand } from './cli/svm-info-command.ts';
 import { VERSION } from './version.ts';
@@ -22,6 +24,8 @@ export function buildCli(): Command {
     .addCommand(svmInfoCommand())
     .addCommand(kscCommand())
     .addCommand(infraCommand())
+    .addCommand(reportCommand())
+    .addCommand(settingsCommand())
     .addCommand(new Command('version').description('print the version').action(() => console.log(VERSION)));
 }
 

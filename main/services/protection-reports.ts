@@ -7,16 +7,17 @@ import type { ProtectionReportRepository, ReportScope } from '../store/protectio
 import type { SettingsRepository } from '../store/repositories.ts';
 import { writeCsvFile } from './csv-report-writer.ts';
 import type { Logger } from './logger.ts';
+import { PERIOD_COLLECTION_KEY } from './svm-service.ts';
 import type { TaskEngine } from './task-engine.ts';
 
 export const REPORT_TASK = 'CreateTenantReport';
-const PERIODS_LIFETIME_KEY = 'multitenancy.protectionPeriodsRecordsLifetimeDays';
-const REPORT_LIFETIME_KEY = 'multitenancy.protectionReportsLifetimeHours';
 /** A quarter of a year of raw periods: a provider bills monthly and may need to re-run a month. */
 export const DEFAULT_PERIODS_LIFETIME_DAYS = 90;
 /** The vendor keeps a generated report for 24 h (rest-api.md §4.3). */
 export const DEFAULT_REPORT_LIFETIME_HOURS = 24;
 const HOUSEKEEPING_MS = 10 * 60_000;
+/** How soon a running server follows a collection switch made by `lightkeeper settings` in the store. */
+const SETTINGS_POLL_MS = 15_000;
 
 type ReportParams = { tenantId: string | null; from: number; to: number };
 
@@ -34,6 +35,31 @@ export type ProtectionReportsDeps = {
   newId: () => string;
 };
 
+/** Where the settings live; the collection switch is the SVM service's, which applies it on ingest. */
+export const REPORT_SETTING_KEYS = {
+  enabled: PERIOD_COLLECTION_KEY,
+  periodsLifetimeDays: 'multitenancy.protectionPeriodsRecordsLifetimeDays',
+  reportLifetimeHours: 'multitenancy.protectionReportsLifetimeHours',
+} as const;
+
+export async function readReportSettings(settings: SettingsRepository): Promise<ProtectionReportSettings> {
+  return {
+    enabled: (await settings.get<boolean>(REPORT_SETTING_KEYS.enabled)) === true,
+    periodsLifetimeDays: (await settings.get<number>(REPORT_SETTING_KEYS.periodsLifetimeDays)) ?? DEFAULT_PERIODS_LIFETIME_DAYS,
+    reportLifetimeHours: (await settings.get<number>(REPORT_SETTING_KEYS.reportLifetimeHours)) ?? DEFAULT_REPORT_LIFETIME_HOURS,
+  };
+}
+
+export type ReportQuery = { tenantId?: string | null; from?: number; to?: number };
+
+/** What a report covers: no `from` means the earliest record, no `to` now (rest-api.md §4.1). */
+export async function reportScope(repo: ProtectionReportRepository, tenantExists: (id: string) => Promise<boolean>, q: ReportQuery, now: number): Promise<ReportScope> {
+  if (q.tenantId && !(await tenantExists(q.tenantId))) throw new UnknownTenantError(q.tenantId);
+  const to = q.to ?? now;
+  const from = q.from ?? Math.min((await repo.earliestPeriodStart()) ?? to, to);
+  return { tenantId: q.tenantId ?? null, from, to };
+}
+
 export class UnknownTenantError extends Error {
   constructor(id: string) {
     super(`There is no tenant with the id '${id}'.`);
@@ -49,23 +75,11 @@ export class UnknownTenantError extends Error {
 export function createProtectionReports(deps: ProtectionReportsDeps) {
   const { repo, settings } = deps;
   const fileOf = (id: string) => join(deps.reportsDir, `${id}.csv`);
-  let timer: NodeJS.Timeout | undefined;
+  let timers: NodeJS.Timeout[] = [];
 
-  async function currentSettings(): Promise<ProtectionReportSettings> {
-    return {
-      enabled: deps.collection.collectingPeriods,
-      periodsLifetimeDays: (await settings.get<number>(PERIODS_LIFETIME_KEY)) ?? DEFAULT_PERIODS_LIFETIME_DAYS,
-      reportLifetimeHours: (await settings.get<number>(REPORT_LIFETIME_KEY)) ?? DEFAULT_REPORT_LIFETIME_HOURS,
-    };
-  }
+  const currentSettings = () => readReportSettings(settings);
 
-  /** No `from`: the earliest record; no `to`: now (rest-api.md §4.1). */
-  async function scopeOf(q: { tenantId?: string | null; from?: number; to?: number }): Promise<ReportScope> {
-    if (q.tenantId && !(await deps.tenantExists(q.tenantId))) throw new UnknownTenantError(q.tenantId);
-    const to = q.to ?? deps.now().getTime();
-    const from = q.from ?? Math.min((await repo.earliestPeriodStart()) ?? to, to);
-    return { tenantId: q.tenantId ?? null, from, to };
-  }
+  const scopeOf = (q: ReportQuery) => reportScope(repo, deps.tenantExists, q, deps.now().getTime());
 
   deps.tasks.register<ReportParams>({
     type: REPORT_TASK,
@@ -106,7 +120,7 @@ export function createProtectionReports(deps: ProtectionReportsDeps) {
 
   return {
     /** Starts a CreateTenantReport task; throws UnknownTenantError for a tenant that does not exist. */
-    async generate(q: { tenantId?: string | null; from?: number; to?: number }, createdBy: string): Promise<Task> {
+    async generate(q: ReportQuery, createdBy: string): Promise<Task> {
       const scope = await scopeOf(q);
       return deps.tasks.submit(REPORT_TASK, scope satisfies ReportParams, createdBy);
     },
@@ -121,7 +135,7 @@ export function createProtectionReports(deps: ProtectionReportsDeps) {
     },
 
     /** Writes a report straight to a file, for `lightkeeper report`. */
-    async writeReport(q: { tenantId?: string | null; from?: number; to?: number }, file: string) {
+    async writeReport(q: ReportQuery, file: string) {
       const scope = await scopeOf(q);
       return { scope, ...(await writeCsvFile(file, repo.reportLines(scope))) };
     },
@@ -143,19 +157,25 @@ export function createProtectionReports(deps: ProtectionReportsDeps) {
     settings: currentSettings,
     async updateSettings(patch: Partial<ProtectionReportSettings>): Promise<ProtectionReportSettings> {
       if (patch.enabled !== undefined) await deps.collection.setPeriodCollection(patch.enabled);
-      if (patch.periodsLifetimeDays !== undefined) await settings.set(PERIODS_LIFETIME_KEY, patch.periodsLifetimeDays);
-      if (patch.reportLifetimeHours !== undefined) await settings.set(REPORT_LIFETIME_KEY, patch.reportLifetimeHours);
+      if (patch.periodsLifetimeDays !== undefined) await settings.set(REPORT_SETTING_KEYS.periodsLifetimeDays, patch.periodsLifetimeDays);
+      if (patch.reportLifetimeHours !== undefined) await settings.set(REPORT_SETTING_KEYS.reportLifetimeHours, patch.reportLifetimeHours);
       return currentSettings();
     },
 
     housekeeping,
     start(): void {
-      timer = setInterval(() => void housekeeping().catch((e) => deps.log.error({ err: e }, 'report housekeeping failed')), HOUSEKEEPING_MS);
-      timer.unref();
-      void housekeeping().catch((e) => deps.log.error({ err: e }, 'report housekeeping failed'));
+      const run = () => void housekeeping().catch((e) => deps.log.error({ err: e }, 'report housekeeping failed'));
+      const follow = async () => {
+        const stored = (await settings.get<boolean>(REPORT_SETTING_KEYS.enabled)) === true;
+        if (stored !== deps.collection.collectingPeriods) await deps.collection.setPeriodCollection(stored);
+      };
+      timers = [setInterval(run, HOUSEKEEPING_MS), setInterval(() => void follow().catch((e) => deps.log.error({ err: e }, 'settings poll failed')), SETTINGS_POLL_MS)];
+      for (const t of timers) t.unref();
+      run();
     },
     stop(): void {
-      if (timer) clearInterval(timer);
+      for (const t of timers) clearInterval(t);
+      timers = [];
     },
   };
 }

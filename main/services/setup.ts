@@ -14,7 +14,8 @@ export class AlreadySetUpError extends Error {
   }
 }
 
-async function withStore<T>(dir: string, create: boolean, keys: DataKeyProvider | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+/** Opens the data folder's store for one piece of work, for the CLI commands that need no server. */
+export async function withStore<T>(dir: string, create: boolean, keys: DataKeyProvider | undefined, work: (store: Store) => Promise<T>): Promise<T> {
   const folder = dataFolder(dir);
   const store = await openStore(folder, keys ?? fileDataKeyProvider(folder.dataKey), { create });
   try {
