@@ -18,6 +18,9 @@ export function createConsoleRouter() {
         children: [
           { path: '', name: 'dashboard', component: () => import('./features/dashboard/DashboardPage.vue'), meta: { title: 'Dashboard' } },
           { path: 'tasks', name: 'tasks', component: () => import('./features/tasks/TasksPage.vue'), meta: { title: 'Tasks' } },
+          { path: 'tenants', name: 'tenants', component: () => import('./features/tenants/TenantsPage.vue'), meta: { title: 'Tenants' } },
+          { path: 'svms', name: 'svms', component: () => import('./features/svms/SvmsPage.vue'), meta: { title: 'SVMs' } },
+          { path: 'diagnostics', name: 'diagnostics', component: () => import('./features/diagnostics/DiagnosticsPage.vue'), meta: { title: 'Diagnostics' } },
           { path: 'settings', name: 'settings', component: () => import('./features/settings/SettingsPage.vue'), meta: { title: 'Settings' } },
           { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./shell/NotFoundPage.vue'), meta: { title: 'Not found' } },
         ],

@@ -63,7 +63,7 @@ export function createHttpClient(options: ClientOptions) {
     return json as T;
   }
 
-  async function request<T>(method: 'GET' | 'POST', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
     const url = urlOf(options.baseUrl, path, init.query);
     if (method !== 'GET') return once<T>(method, url, init.body, init.signal);
     return pRetry(() => once<T>(method, url, undefined, init.signal), {
@@ -81,6 +81,7 @@ export function createHttpClient(options: ClientOptions) {
     fetch: doFetch,
     get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body === undefined ? {} : { body }),
+    del: <T>(path: string, query?: Query) => request<T>('DELETE', path, query ? { query } : {}),
   };
 }
 export type HttpClient = ReturnType<typeof createHttpClient>;

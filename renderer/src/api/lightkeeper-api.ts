@@ -1,7 +1,10 @@
 import type { AccountSummary } from '../../../main/contract/accounts.ts';
 import type { CertificateInfo } from '../../../main/contract/certificate.ts';
 import type { Health } from '../../../main/contract/health.ts';
+import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
+import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
+import type { CreateTenantRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
 import type { HttpClient } from './http-client.ts';
 
 /** The OpenAPI document, only as far as the console reads it: which paths this server has. */
@@ -21,6 +24,14 @@ export function lightkeeperApi(http: HttpClient) {
     task: (id: string) => http.get<Task>(`/api/v1/tasks/${encodeURIComponent(id)}`),
     cancelTask: (id: string) => http.post<Task>(`/api/v1/tasks/${encodeURIComponent(id)}/cancel`),
     startSelfTest: (request: Partial<SelfTestTaskRequest>) => http.post<Task>('/api/v1/diagnostics/self-test-task', request),
+    tenants: (query: TenantListQuery = {}) => http.get<TenantList>('/api/v1/tenants', query),
+    tenantVms: (id: string) => http.get<{ items: TenantVm[]; total: number }>(`/api/v1/tenants/${encodeURIComponent(id)}/vms`),
+    createTenant: (request: CreateTenantRequest) => http.post<Task>('/api/v1/tenants', request),
+    changeTenantActivation: (id: string, change: 'activate' | 'deactivate') => http.post<Task>(`/api/v1/tenants/${encodeURIComponent(id)}/${change}`),
+    deleteTenant: (id: string, removeTenantArtifacts: boolean) => http.del<Task>(`/api/v1/tenants/${encodeURIComponent(id)}`, { removeTenantArtifacts }),
+    svms: (query: SvmListQuery = {}) => http.get<SvmList>('/api/v1/svms', query),
+    svmInfo: (vm: string) => http.get<SvmInfo>('/api/v1/diagnostics/svm-info', { vm }),
+    audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
   };
 }
 export type LightkeeperApi = ReturnType<typeof lightkeeperApi>;

@@ -1,9 +1,12 @@
 // Dates and numbers in the reader's own locale (the browser's language), never a fixed format.
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const dateTimeShort = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 const number = new Intl.NumberFormat(undefined);
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export const formatDateTime = (iso: string | null | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
+/** For table cells, where the full time would wrap; the details show seconds. */
+export const formatDateTimeShort = (iso: string | null | undefined): string => (iso ? dateTimeShort.format(new Date(iso)) : '—');
 export const formatNumber = (n: number): string => number.format(n);
 
 /** "3 minutes ago": for recency, where the exact time is in a tooltip. */

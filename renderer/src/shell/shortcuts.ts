@@ -3,6 +3,9 @@ export type Shortcut = { keys: readonly string[]; description: string } & ({ to:
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'd'], description: 'Go to the dashboard', to: '/' },
+  { keys: ['g', 'n'], description: 'Go to tenants', to: '/tenants' },
+  { keys: ['g', 'v'], description: 'Go to SVMs', to: '/svms' },
+  { keys: ['g', 'i'], description: 'Go to diagnostics (which SVM a VM should use)', to: '/diagnostics' },
   { keys: ['g', 't'], description: 'Go to tasks', to: '/tasks' },
   { keys: ['g', 's'], description: 'Go to settings', to: '/settings' },
   { keys: ['/'], description: 'Search the current list', command: 'search' },
