@@ -86,7 +86,10 @@ export async function preflightDeploy(deps: SvmLifecycleDeps, req: DeployRequest
     if (image) {
       const byStorage = new Map<string, number>();
       for (const s of req.svms) {
-        const st = s.storageId ? inventory.storage.find((x) => x.id === s.storageId) : inventory.storage.find((x) => x.freeBytes !== null);
+        // Without a choice the platform's default: Proxmox puts disks on the first storage with `images` content.
+        const st = s.storageId
+          ? inventory.storage.find((x) => x.id === s.storageId)
+          : (inventory.storage.find((x) => /\bimages\b/.test(x.kind)) ?? inventory.storage.find((x) => x.freeBytes !== null));
         if (st) byStorage.set(st.id, (byStorage.get(st.id) ?? image.bytes) + image.bytes);
       }
       for (const [id, need] of byStorage) {
