@@ -10,7 +10,10 @@ import type { Logger } from './logger.ts';
 import { createSerialQueue } from './serial-queue.ts';
 import type { TaskEngine } from './task-engine.ts';
 import { createTenantDirectory } from './tenant-directory.ts';
-import { changeActivationTask, createTenantTask, deleteTenantTask, type ChangeActivationParams, type CreateTenantParams, type DeleteTenantParams } from './tenant-tasks.ts';
+import { createTenantTask } from './create-tenant-task.ts';
+import { deleteTenantTask } from './delete-tenant-task.ts';
+import { changeActivationTask } from './tenant-activation-task.ts';
+import type { ChangeActivationParams, CreateTenantParams, DeleteTenantParams } from './tenant-task-support.ts';
 import { tenantView, vmView } from './tenant-views.ts';
 
 export type TenantServiceDeps = {
