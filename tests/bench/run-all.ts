@@ -3,6 +3,8 @@
 import Table from 'cli-table3';
 import { discoveryBench, ingestBench, selectionBench } from './agents.bench.ts';
 import { healthBench } from './health.bench.ts';
+import { sshUploadBench } from './ssh-upload.bench.ts';
+import { svmDeployBench } from './svm-deploy.bench.ts';
 
 const quick = process.argv.includes('--quick');
 const load = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, connections: 50 };
@@ -11,6 +13,8 @@ const benches = [
   () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
   () => discoveryBench({ ...load, svms: 2000, knownVms: 100_000 }),
   () => ingestBench({ ...load, periods: 50 }),
+  () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
+  () => svmDeployBench({ svms: quick ? 3 : 10, parallelism: 4 }),
 ];
 
 for (const bench of benches) {

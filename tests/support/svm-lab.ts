@@ -15,7 +15,7 @@ import { inProcessServer } from './in-process-server.ts';
 
 export type SvmLab = Awaited<ReturnType<typeof startSvmLab>>;
 
-export async function startSvmLab(options: { svmCount?: number; imageMiB?: number } = {}) {
+export async function startSvmLab(options: { svmCount?: number; imageMiB?: number; preallocate?: boolean } = {}) {
   const env = loadPeersEnv('svm');
   const work = mkdtempSync(join(tmpdir(), 'lk-svm-lab-'));
   // The simulator runs as the SVM's klconfig user and must reach its state below this folder.
@@ -33,7 +33,8 @@ export async function startSvmLab(options: { svmCount?: number; imageMiB?: numbe
   const waitTask = (id: string) => lab.server.services.tasks.waitUntilFinished(id);
 
   const imagePath = join(work, 'svm-6.2.0.qcow2');
-  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', imagePath, `${options.imageMiB ?? 64}M`]);
+  // Preallocated, the image has its real size on disk (a real SVM image is a full disk, not a sparse stub).
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', ...(options.preallocate ? ['-o', 'preallocation=full'] : []), imagePath, `${options.imageMiB ?? 64}M`]);
   writeFileSync(join(work, 'svm-6.2.0.json'), JSON.stringify({ product: 'Lab SVM', version: '6.2.0.70' }));
   const image = await api<{ id: string; version: string; versionSource: string }>('POST', '/api/v1/svm-images', { path: imagePath, initialConfigPassword: env.get('LK_SVM_PASSWORD') });
   if (image.status !== 201) throw new Error(`image import failed: ${JSON.stringify(image.body)}`);
