@@ -112,12 +112,16 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       return entry.sequence;
     },
 
-    /** Takes back an earlier pointing, unless the SVM has reported since (then its count has it). */
-    release(id: string, sequence: number): void {
+    /**
+     * Takes back an earlier pointing, unless the SVM has reported since (then its count has it).
+     * Returns whether it was still pending.
+     */
+    release(id: string, sequence: number): boolean {
       const entry = entries.get(id);
-      if (!entry || entry.sequence !== sequence || entry.pending === 0) return;
+      if (!entry || entry.sequence !== sequence || entry.pending === 0) return false;
       entry.pending--;
       entry.record.connectedAgents = entry.reported + entry.pending;
+      return true;
     },
 
     /** Marks SVMs silent for too long as stale; returns those that just became stale. */

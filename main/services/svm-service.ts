@@ -205,11 +205,11 @@ export function createSvmService(deps: SvmServiceDeps) {
       const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
       const previous = agents.get(bios);
       // The agent's own earlier pointing must not count against the SVM it is asking about again.
-      if (previous?.offeredSvmId) registry.release(previous.offeredSvmId, previous.offeredSequence);
+      const wasPending = previous?.offeredSvmId ? registry.release(previous.offeredSvmId, previous.offeredSequence) : false;
       const chosen = selectSvms(facts, registry.list(), selection, now, WITHOUT_REASONS);
       const answer = discoverAnswer(chosen, selection);
-      // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), and its
-      // SVM's report already counts it; otherwise it takes the first, which must count at once.
+      // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
+      // is already counted; otherwise it takes the first, which must count it at once.
       const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
       const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
       const first = chosen.candidates[0];
@@ -220,7 +220,8 @@ export function createSvmService(deps: SvmServiceDeps) {
         lastAskedAt: now,
         request,
         offeredSvmId: offered ?? null,
-        offeredSequence: !staying && first ? registry.assign(first.id) : -1,
+        // Staying on an SVM that has not reported since this agent went to it: it still counts there.
+        offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
         outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
       });
       return answer;

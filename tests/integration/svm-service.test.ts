@@ -88,6 +88,23 @@ describe('live state', () => {
   });
 });
 
+describe('counting agents between reports', () => {
+  it('keeps an agent counted on the SVM it went to while it stays there, until that SVM reports', async () => {
+    const { service } = await open();
+    await service.ingestReport(svmReport(5));
+    await service.ingestReport(svmReport(6));
+    const first = service.discover(discoverRequest(9)).svms[0]!;
+    const pending = () => service.list({}).items.map((s) => [s.name, s.pendingAgents]);
+    expect(pending()).toEqual([[first.name, 1], [first.name === 'svm-0005' ? 'svm-0006' : 'svm-0005', 0]].sort());
+    service.discover(discoverRequest(9, { connectedSvmId: first.id }));
+    service.discover(discoverRequest(9, { connectedSvmId: first.id }));
+    expect(pending()).toEqual([[first.name, 1], [first.name === 'svm-0005' ? 'svm-0006' : 'svm-0005', 0]].sort());
+    await service.ingestReport(first.name === 'svm-0005' ? svmReport(5, { connectedAgents: 1 }) : svmReport(6, { connectedAgents: 1 }));
+    service.discover(discoverRequest(9, { connectedSvmId: first.id }));
+    expect(service.get(first.id)).toMatchObject({ connectedAgents: 1, pendingAgents: 0 });
+  });
+});
+
 describe('after a restart', () => {
   it('knows the SVMs with their last report time, and every agent that asked before the last flush', async () => {
     const first = await open();
