@@ -23,7 +23,7 @@ const restrict = (files, patterns) => ({
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'renderer/dist/**', 'tests/fixtures/**', 'coverage/**'],
+    ignores: ['node_modules/**', 'dist/**', 'out/**', 'renderer/dist/**', 'tests/fixtures/**', 'coverage/**'],
   },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],

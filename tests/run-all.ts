@@ -33,7 +33,9 @@ if (!peersUp) failed++;
 
 check('typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.json']);
 check('typecheck (web side, .vue included)', bin('vue-tsc'), ['-p', 'renderer/tsconfig.json']);
+check('typecheck (desktop shell)', bin('tsc'), ['-p', 'electron/tsconfig.json']);
 check('lint (layer rules, TypeScript, Vue)', bin('eslint'), ['.']);
+check('electronegativity on electron/ (no HIGH or MEDIUM finding)', process.execPath, ['tests/security/electronegativity.ts']);
 
 const report = join(results, 'vitest.json');
 rmSync(report, { force: true });
@@ -56,6 +58,19 @@ if (!vitestOk && failed === failedBefore) {
   // Vitest failed in a way no test result shows (a config error, an unhandled error): still a failure.
   failed++;
   lines.push('FAIL vitest exited with an error that no test result shows (see its output above)');
+}
+
+// The desktop app end to end needs an Electron binary; without one it is reported as not run, and
+// counted neither as passed nor as failed (exit code 2 of the script).
+console.log('\n=== desktop e2e: node tests/e2e/desktop.e2e.ts');
+const desktop = spawnSync(process.execPath, ['tests/e2e/desktop.e2e.ts'], { cwd: root, stdio: 'inherit', env: process.env });
+if (desktop.status === 2) lines.push('NOT RUN desktop e2e: not run (no Electron binary)');
+else if (desktop.status === 0) {
+  passed++;
+  lines.push('ok   desktop e2e (Playwright _electron)');
+} else {
+  failed++;
+  lines.push('FAIL desktop e2e (Playwright _electron)');
 }
 
 // LK_KEEP_PEERS=1 leaves the peers running for the next run (and for colleagues' tests on this machine).
