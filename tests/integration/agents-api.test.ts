@@ -76,6 +76,13 @@ describe('bad input', () => {
     expect((await report(huge)).statusCode).toBe(413);
   });
 
+  it('flags another machine reporting a fresh SVM identity from a different address, and logs it', async () => {
+    expect((await report(svmReport(106))).statusCode).toBe(200);
+    expect((await report(svmReport(106, { managementAddress: '10.66.6.6' }))).statusCode).toBe(200);
+    const svm = (await get(`/api/v1/svms/${svmReport(106).biosId}`)).json();
+    expect(svm.identityConflict).toMatchObject({ previousAddress: svmReport(106).managementAddress, address: '10.66.6.6' });
+  });
+
   it('keeps serving after all of that', async () => {
     expect((await discover(discoverRequest(105))).statusCode).toBe(200);
   });
