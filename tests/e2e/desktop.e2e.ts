@@ -39,6 +39,7 @@ function freePort(): Promise<number> {
 function display(): ChildProcess | undefined {
   if (process.platform !== 'linux' || process.env.DISPLAY) return undefined;
   const xvfb = spawn('Xvfb', [':97', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  xvfb.on('error', (error) => check('a display for the window (Xvfb)', false, `${error.message}: install xvfb or set DISPLAY`));
   process.env.DISPLAY = ':97';
   return xvfb;
 }
@@ -55,6 +56,9 @@ async function openConsole(page: Page, origin: string): Promise<void> {
     await page.waitForTimeout(250);
   }
 }
+
+// Playwright rejects some launch failures a second time, outside the awaited call: still a failure.
+process.on('unhandledRejection', (error) => check('no unexpected error', false, error instanceof Error ? error.message : String(error)));
 
 const xvfb = display();
 let app: ElectronApplication | undefined;
