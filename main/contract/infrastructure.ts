@@ -79,3 +79,14 @@ export const LifecycleErrorBodySchema = Type.Object({
   message: Type.String(),
   presented: Type.Optional(PeerIdentitySchema),
 });
+
+/** What the wizard's "SVM settings" step picks from: hosts, storage, networks, and the VMs already there. */
+export const InventorySchema = Type.Object({
+  platform: PlatformSchema,
+  datacenters: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  clusters: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), datacenterId: Type.Union([Type.String(), Type.Null()]) })),
+  hosts: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), datacenterId: Type.Union([Type.String(), Type.Null()]), clusterId: Type.Union([Type.String(), Type.Null()]), cpus: Type.Union([Type.Number(), Type.Null()]), memoryMiB: Type.Union([Type.Number(), Type.Null()]), hypervisor: Type.String() })),
+  storage: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), hostIds: Type.Array(Type.String()), path: Type.Union([Type.String(), Type.Null()]), capacityBytes: Type.Union([Type.Number(), Type.Null()]), freeBytes: Type.Union([Type.Number(), Type.Null()]) })),
+  networks: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), hostIds: Type.Array(Type.String()), active: Type.Union([Type.Boolean(), Type.Null()]) })),
+  vms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), biosUuid: Type.Union([Type.String(), Type.Null()]), hostId: Type.Union([Type.String(), Type.Null()]), state: Type.String(), vcpus: Type.Union([Type.Number(), Type.Null()]), memoryMiB: Type.Union([Type.Number(), Type.Null()]) })),
+});

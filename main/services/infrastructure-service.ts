@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { INFRA_CODES, type AddInfrastructureRequest, type Infrastructure, type PeerIdentity, type ProbeRequest } from '../contract/infrastructure.ts';
 import { defaultPort, PLATFORM_TRANSPORT, PLATFORMS, type Platform } from '../contract/platforms.ts';
-import { connectHypervisor, supportedPlatforms, type AccessReport, type HypervisorConnection, type HypervisorConnector } from '../connectors/hypervisor.ts';
+import { connectHypervisor, supportedPlatforms, type AccessReport, type HypervisorConnection, type HypervisorConnector, type Inventory } from '../connectors/hypervisor.ts';
 import { canonicalFingerprint, probePeerIdentity } from '../connectors/peer-identity.ts';
 import { DuplicateNameError, type InfrastructureRecord, type InfrastructureStore, type StoredCredential } from '../store/infrastructure-repositories.ts';
 import { LifecycleError } from './lifecycle-error.ts';
@@ -183,6 +183,24 @@ export function createInfrastructureService(options: InfrastructureServiceOption
         throw new LifecycleError(INFRA_CODES.inUse, 409, `This infrastructure still runs ${svms.length} SVM(s) deployed by Lightkeeper (${svms.map((s) => s.name).join(', ')}). Remove them first.`);
       }
       await repo.remove(id);
+    },
+
+    /** Hosts, storage, networks and VMs, for the wizard's pickers; connection faults in the admin's words. */
+    async inventory(id: string): Promise<Inventory> {
+      const r = await get(id);
+      let connector: HypervisorConnector;
+      try {
+        connector = await connect(connectionOf(r));
+      } catch (e) {
+        throw new LifecycleError(INFRA_CODES.unreachable, 502, describeFault(e), {}, { cause: e });
+      }
+      try {
+        return await connector.inventory();
+      } catch (e) {
+        throw new LifecycleError(INFRA_CODES.unreachable, 502, `Reading the inventory of "${r.name}" failed: ${describeFault(e)}`, {}, { cause: e });
+      } finally {
+        await connector.close().catch(() => undefined);
+      }
     },
 
     /** A connected connector for services; the caller closes it. */

@@ -247,7 +247,10 @@ export function deploySvmTask(deps: SvmLifecycleDeps): TaskDefinition<ParentPara
         },
         async undo(ctx) {
           // SVMs whose own tasks finished are removed too: a failed run leaves the host as it found it.
-          for (const d of [...(memoOf(ctx).deployed ?? [])].reverse()) {
+          // After a crash the memo may predate them, so the finished children are asked as well.
+          const known = new Map((memoOf(ctx).deployed ?? []).map((d) => [d.svmId, d]));
+          for (const r of (await deps.childResults(ctx.taskId, SVM_TASK_TYPES.deployOne)) as Array<{ svmId: string; name: string; vmId: string }>) if (r?.svmId) known.set(r.svmId, r);
+          for (const d of [...known.values()].reverse()) {
             const svm = await deps.store.deployedSvms.get(d.svmId);
             await undeploy(deps, p.infrastructureId, { id: d.vmId, name: d.name }, d.name);
             if (svm) await deps.store.deployedSvms.remove(svm.id);

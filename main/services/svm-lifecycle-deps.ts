@@ -18,6 +18,8 @@ export type SvmLifecycleDeps = {
   /** How long a started SVM may take to show an address; default 5 min. */
   addressTimeoutMs: number;
   addressPollMs: number;
+  /** Results of a parent's completed child tasks: what a rollback after a crash must undo (the parent's memo may predate them). */
+  childResults(parentId: string, type: string): Promise<unknown[]>;
 };
 
 /** Opens the infrastructure's connector for one piece of work and always closes it. */

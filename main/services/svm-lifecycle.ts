@@ -63,6 +63,10 @@ export function createSvmLifecycle(options: SvmLifecycleOptions) {
     log: options.log,
     addressTimeoutMs: 300_000,
     addressPollMs: 2000,
+    async childResults(parentId, type) {
+      const { items } = await tasks.list({ type, states: ['Completed'], limit: 1000 });
+      return items.filter((t) => t.parentId === parentId).map((t) => t.result);
+    },
   };
   tasks.register(deploySvmTask(deps));
   tasks.register(deploySingleSvmTask(deps));

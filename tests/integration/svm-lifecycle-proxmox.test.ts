@@ -49,6 +49,11 @@ describe('Proxmox VE connection', () => {
     const test = await lab.api<{ ok: boolean; checks: Array<{ id: string; ok: boolean }> }>('POST', `/api/v1/infrastructures/${infraId}/test`);
     expect(test.body.ok, JSON.stringify(test.body)).toBe(true);
     expect(test.body.checks.map((c) => c.id)).toEqual(['identity', 'login', 'node', 'import-storage', 'vm-storage', 'allocate']);
+    const inv = await lab.api<{ hosts: Array<{ id: string }>; storage: Array<{ id: string }>; networks: Array<{ id: string }> }>('GET', `/api/v1/infrastructures/${infraId}/inventory`);
+    expect(inv.status).toBe(200);
+    expect(inv.body.hosts.map((h) => h.id)).toEqual(['pve']);
+    expect(inv.body.storage.map((s) => s.id)).toEqual(['local', 'local-lvm']);
+    expect(inv.body.networks.map((n) => n.id)).toEqual(['vmbr0']);
   });
 
   it('logs in with a ticket, and a wrong password is reported as a refused login', async () => {
@@ -126,6 +131,22 @@ describe('a fault at every stage leaves the node as it was', () => {
       },
       /Another SVM named "pve-f6" was registered/,
     );
+  });
+
+  it('one SVM of three failing rolls back the two that were deployed', async () => {
+    const before = nodeState();
+    const restore = klconfigFault(lab, 'dhcp', { message: "Wrong interface format eth0" }, 'pve-m2');
+    try {
+      const task = await deploy(['pve-m1', 'pve-m2', 'pve-m3']);
+      expect(task.state).toBe('Failed');
+      expect(task.error!.message).toMatch(/1 of 3 SVMs failed; the first: Configuring SVM "pve-m2" .* Wrong interface format eth0/);
+      const children = await lab.children(task.id);
+      expect(children.map((c) => c.state).sort()).toEqual(['Completed', 'Completed', 'Failed']);
+    } finally {
+      restore();
+    }
+    expect(nodeState()).toEqual(before);
+    expect((await lab.api<{ items: unknown[] }>('GET', '/api/v1/deployed-svms')).body.items).toHaveLength(0);
   });
 
   it('cancel while waiting for the address rolls back', async () => {

@@ -21,10 +21,10 @@ export function overrideAddressSource(lab: SvmLab, resolve: Resolve, timing: { t
 export const neverAddress = (lab: SvmLab, timeoutMs = 2000) => overrideAddressSource(lab, async () => null, { timeoutMs });
 
 /** The SVM's `command` answers `ERROR:<code> <message>` / KLCONFIG FAILED. */
-export function klconfigFault(lab: SvmLab, command: string, fault: { code?: string; message: string }) {
+export function klconfigFault(lab: SvmLab, command: string, fault: { code?: string; message: string }, onlySvm?: string) {
   return overrideAddressSource(lab, async (args) => {
     const endpoint = await lab.source.resolve(args);
-    if (endpoint) {
+    if (endpoint && (onlySvm === undefined || args.svmName === onlySvm)) {
       const dir = lab.host.stateDir(endpoint.host);
       const state = { ...initialState(new Date()), ...readState(dir) };
       state.faults[command] = fault;

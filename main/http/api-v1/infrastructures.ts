@@ -5,6 +5,7 @@ import {
   ConfirmFingerprintRequestSchema,
   InfrastructureListSchema,
   InfrastructureSchema,
+  InventorySchema,
   LifecycleErrorBodySchema,
   PeerIdentitySchema,
   ProbeRequestSchema,
@@ -34,6 +35,8 @@ export async function infrastructureRoutes(app: App, { services }: AppOptions) {
   app.get('/infrastructures/:id', { schema: { tags, params: IdParams, response: { 200: InfrastructureSchema, ...errors } } }, async (req) => infra.get(req.params.id));
 
   app.post('/infrastructures/:id/test', { schema: { tags, summary: 'Reachability, pinned identity, credentials and rights: every check', params: IdParams, response: { 200: AccessReportSchema, ...errors } } }, async (req) => infra.test(req.params.id));
+
+  app.get('/infrastructures/:id/inventory', { schema: { tags, summary: 'Hosts, storage, networks and VMs of the infrastructure', params: IdParams, response: { 200: InventorySchema, ...errors } } }, async (req) => infra.inventory(req.params.id));
 
   app.post(
     '/infrastructures/:id/fingerprint',
