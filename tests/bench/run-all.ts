@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import { discoveryBench, ingestBench, selectionBench } from './agents.bench.ts';
 import { healthBench } from './health.bench.ts';
+import { reportBench } from './report.bench.ts';
 import { sshUploadBench } from './ssh-upload.bench.ts';
 import { svmDeployBench } from './svm-deploy.bench.ts';
 
@@ -13,6 +14,7 @@ const benches = [
   () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
   () => discoveryBench({ ...load, svms: 2000, knownVms: 100_000 }),
   () => ingestBench({ ...load, periods: 50 }),
+  () => reportBench({ periods: quick ? 500_000 : 10_000_000, rounds: quick ? 1 : 3 }),
   () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
   () => svmDeployBench({ svms: quick ? 3 : 10, parallelism: 4 }),
 ];
