@@ -1,4 +1,5 @@
 import type { FastifyError } from 'fastify';
+import { TaskError } from '../../services/task-engine.ts';
 import type { App, AppOptions } from '../types.ts';
 import { reportRoutes } from './report-routes.ts';
 import { taskRoutes } from './task-routes.ts';
@@ -28,6 +29,7 @@ export async function vendorApi(app: App, options: AppOptions) {
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof XmlRequestError) return sendXmlError(reply, error.status, error.code, error.message);
+    if (error instanceof TaskError && error.code === 'SERVER_STOPPING') return sendXmlError(reply, 503, error.code, error.message);
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendXmlError(reply, known.status, known.code, known.message);
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
