@@ -17,7 +17,16 @@ export const STATE_LOOK: Record<TaskState, Look> = {
 export const isCancelable = (t: Task) => ['Created', 'Queued', 'Starting', 'Running'].includes(t.state) && t.parentId === null;
 
 /** Task types as people say them; unknown types (newer servers) show as the server names them. */
-const TYPE_NAMES: Record<string, string> = { SelfTest: 'Engine self-test' };
+const TYPE_NAMES: Record<string, string> = {
+  SelfTest: 'Engine self-test',
+  CreateTenant: 'Create tenant',
+  ChangeTenantActivation: 'Change tenant activation',
+  DeleteTenant: 'Delete tenant',
+  CreateTenantReport: 'Tenant report',
+  DeploySvm: 'Deploy SVM',
+  RemoveSvm: 'Remove SVM',
+  ReconfigureSvm: 'Reconfigure SVM',
+};
 export const taskTypeName = (type: string) => TYPE_NAMES[type] ?? type;
 
 /** What an administrator can do about a failure, beside the server's own message. */
