@@ -73,4 +73,19 @@ export default tseslint.config(
   restrict(['electron/**'], [
     { regex: '^(\\.\\./)+main/(?!contract/|server\\.ts$)', message: 'electron imports only main/server.ts and main/contract.' },
   ]),
+  // Electron's checklist items that electronegativity does not check (#17, #18, #20), kept by lint.
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/ipc.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='ipcMain'][property.name=/^(handle|handleOnce|on|once)$/]", message: 'Register IPC through electron/ipc.ts, which validates every sender (checklist #17).' },
+        { selector: "CallExpression[callee.property.name='loadFile']", message: 'No file:// pages: serve them under lightkeeper://app (checklist #18).' },
+        { selector: "CallExpression[callee.property.name='exposeInMainWorld'] Identifier[name='ipcRenderer']", message: 'Expose named functions, never ipcRenderer (checklist #20).' },
+        { selector: "Property[key.name=/^(nodeIntegration|nodeIntegrationInWorker|nodeIntegrationInSubFrames|allowRunningInsecureContent|experimentalFeatures|webviewTag)$/][value.value=true]", message: 'This web preference stays false.' },
+        { selector: "Property[key.name=/^(contextIsolation|sandbox|webSecurity)$/][value.value=false]", message: 'This web preference stays true.' },
+      ],
+    },
+  },
 );
