@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName } from '../contract/accounts.ts';
 import { startAgentLab, type AgentLab, type LabSnapshot } from '../lab/agents/agent-lab.ts';
+import { startKscSimulator } from '../lab/ksc/index.ts';
 import { createIntegrationServer, DEFAULT_PORT, isSetUp } from '../server.ts';
 import { setUpDataFolder } from '../services/setup.ts';
 import { readPassword } from './password-input.ts';
@@ -50,7 +51,9 @@ export function labTimings(speed: number) {
 }
 
 export function summaryLine(elapsedSeconds: number, s: LabSnapshot): string {
-  const tenants = s.tenants.map((t) => `${t.tenant} ${t.connected}/${t.agents}${t.sentinel ? ` (${t.sentinel} sentinel)` : ''}`).join(', ');
+  const tenants = s.tenants
+    .map((t) => `${t.tenant}${t.type ? ` (${t.type}${t.status === 'Inactive' ? ', inactive' : ''})` : ''} ${t.connected}/${t.agents}${t.sentinel ? `, ${t.sentinel} on the sentinel` : ''}`)
+    .join(', ');
   return `[${String(Math.round(elapsedSeconds)).padStart(5)} s] SVMs ${s.svmsFresh} fresh, ${s.svmsStale} stale | agents ${s.connected} connected, ${s.unprotected} unprotected | ${tenants}`;
 }
 
@@ -104,10 +107,14 @@ export function labCommand(): Command {
     // A lab run always has periods to report (issue 7).
     await server.services.svms.setPeriodCollection(true);
     const timings = labTimings(opts.speed);
+    // The tenants are real (JSON API, tasks), with the Administration Server simulator behind the Complete ones.
+    const ksc = { user: 'lab-ksc-admin', password: generatedPassword() };
+    const kscSim = await startKscSimulator({ port: 0, ...ksc });
     console.log('Lightkeeper lab — embedded Integration Server with simulated SVMs and Light Agents');
     console.log(`  Console URL         ${url}/`);
     console.log(`  Certificate SHA-256 ${server.certificate.fingerprint256}`);
     console.log(`  Data folder         ${server.folder.root}`);
+    console.log(`  Administration Server simulator ${kscSim.url} (user ${ksc.user})`);
     for (const name of generated) console.log(`  Password of ${name.padEnd(12)} ${passwords[name]} (generated)`);
     console.log(`  Lab                 ${opts.hypervisors} hypervisors, ${opts.svms} SVMs, ${opts.tenants} tenants, ${opts.agents} agents; speed ×${opts.speed} (SVMs report every ${timings.reportIntervalSeconds} s)`);
 
@@ -120,7 +127,9 @@ export function labCommand(): Command {
       ca: server.certificate.cert,
       credentials: { svm: passwords.svm, agent: passwords.agent, admin: passwords.admin },
       startSpreadMs: Math.min(2000, timings.askAgainSeconds * 500),
+      ksc: { port: kscSim.port, fingerprint: kscSim.fingerprint, ...ksc },
     });
+    console.log(`  Tenants             ${lab.tenants.map((t) => `${t.name} (${t.type})`).join(', ')}: created, VMs registered, activated`);
     const started = Date.now();
     const elapsed = () => (Date.now() - started) / 1000;
     const ticker = setInterval(() => void lab.snapshot().then((s) => console.log(summaryLine(elapsed(), s)), (e: Error) => console.error(`lab: ${e.message}`)), timings.reportIntervalSeconds * 1000);
@@ -146,6 +155,7 @@ export function labCommand(): Command {
       if (lab.errors.length > 0) console.log(`${lab.errors.length} simulator errors; first: ${lab.errors[0]}`);
       await lab.stop();
       await server.stop();
+      await kscSim.stop();
       process.exit(0);
     };
     process.on('SIGINT', () => void finish('Interrupted'));

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SvmInfo } from '../../main/contract/svms.ts';
-import type { TenantFacts } from '../../main/domain/svm-selection.ts';
 import { labTimings } from '../../main/cli/lab-command.ts';
 import { startAgentLab, type AgentLab } from '../../main/lab/agents/agent-lab.ts';
+import { startKscSimulator } from '../../main/lab/ksc/index.ts';
 import { inProcessServer } from '../support/in-process-server.ts';
 import { runCli, tempDir } from '../support/lightkeeper-process.ts';
 
@@ -25,16 +25,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-async function labOnServer(speed: number, size: { svms: number; agents: number; tenants: number; hypervisors: number }) {
+async function labOnServer(speed: number, size: { svms: number; agents: number; tenants: number; hypervisors: number }, withTenants = false) {
   const ctx = await inProcessServer({ agentTimings: labTimings(speed), logLevel: 'error' });
   const { port } = await ctx.server.start();
   cleanups.push(() => ctx.server.stop());
+  const ksc = withTenants ? await startKscSimulator({ port: 0, user: 'lab-ksc', password: 'Lab-Ksc-Pa55!' }) : undefined;
+  if (ksc) cleanups.push(() => ksc.stop());
   const lab: AgentLab = await startAgentLab({
     ...size,
     url: `https://127.0.0.1:${port}`,
     ca: ctx.server.certificate.cert,
     credentials: { svm: ctx.passwords.svm, agent: ctx.passwords.agent, admin: ctx.passwords.admin },
     startSpreadMs: 500,
+    ...(ksc ? { ksc: { port: ksc.port, fingerprint: ksc.fingerprint, user: 'lab-ksc', password: 'Lab-Ksc-Pa55!' } } : {}),
   });
   cleanups.push(() => lab.stop());
   await until('every agent connected', async () => (await lab.snapshot()).connected === size.agents);
@@ -49,7 +52,8 @@ describe('lightkeeper lab (the command, as a user runs it)', () => {
     expect(r.stdout).toMatch(/Console URL\s+https:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).toMatch(/Certificate SHA-256 [0-9A-F:]{95}/);
     expect(r.stdout).toMatch(/Password of agent\s+\S+ \(generated\)/);
-    expect(r.stdout).toMatch(/^\[\s+\d+ s\] SVMs 10 fresh, 0 stale \| agents \d+ connected, \d+ unprotected \| tenant-1 \d+\/400/m);
+    expect(r.stdout).toMatch(/^\s+Tenants\s+tenant-1 \(Complete\), tenant-2 \(Simple\), .*: created, VMs registered, activated$/m);
+    expect(r.stdout).toMatch(/^\[\s+\d+ s\] SVMs 10 fresh, 0 stale \| agents \d+ connected, \d+ unprotected \| tenant-1 \(Complete\) \d+\/400/m);
     expect(r.stdout).toContain('All 2000 agents connected.');
     expect(r.stdout).toContain('Agents spread within ±20 % across the SVMs of each hypervisor.');
   });
@@ -96,25 +100,29 @@ describe('SVMs that stop', () => {
 
 describe('deactivating a Complete tenant', () => {
   it('gives its agents only the sentinel and leaves them unprotected until it is reactivated; a Simple tenant sees no change', async () => {
-    const { ctx, lab } = await labOnServer(150, { svms: 6, agents: 400, tenants: 2, hypervisors: 2 });
-    // tenant-1 is Complete, tenant-2 Simple; both are switched off.
-    const status: Record<string, TenantFacts> = { 'tenant-1': { type: 'Complete', status: 'Active' }, 'tenant-2': { type: 'Simple', status: 'Active' } };
-    const tenantOf = new Map(lab.topology.agents.map((a) => [a.request.vmBiosId, a.tenant]));
-    ctx.server.services.svms.useTenantLookup({ tenantOfVm: (bios) => status[tenantOf.get(bios) ?? ''] });
-    status['tenant-1'] = { type: 'Complete', status: 'Inactive' };
-    status['tenant-2'] = { type: 'Simple', status: 'Inactive' };
+    // The lab creates tenant-1 Complete and tenant-2 Simple through the JSON API, registers their VMs and activates them.
+    const { ctx, lab } = await labOnServer(150, { svms: 6, agents: 400, tenants: 2, hypervisors: 2 }, true);
+    expect(lab.tenants.map((t) => [t.name, t.type])).toEqual([
+      ['tenant-1', 'Complete'],
+      ['tenant-2', 'Simple'],
+    ]);
+    await lab.setTenantActive('tenant-1', false);
+    await lab.setTenantActive('tenant-2', false);
 
     const off = await until('tenant-1 all on the sentinel', async () => {
       const s = await lab.snapshot();
       const t1 = s.tenants.find((t) => t.tenant === 'tenant-1')!;
       return t1.sentinel === t1.agents && t1.connected === 0 && s;
     });
-    expect(off.tenants.find((t) => t.tenant === 'tenant-2')).toMatchObject({ connected: 200, sentinel: 0 });
+    expect(off.tenants).toEqual([
+      { tenant: 'tenant-1', type: 'Complete', status: 'Inactive', agents: 200, connected: 0, sentinel: 200 },
+      { tenant: 'tenant-2', type: 'Simple', status: 'Inactive', agents: 200, connected: 200, sentinel: 0 },
+    ]);
     await until('the server counts them', () => ctx.server.services.svms.summary().vmsWithSentinel === 200);
     const vm = lab.topology.agents.find((a) => a.tenant === 'tenant-1')!.request.vmName;
     expect(ctx.server.services.svms.svmInfo(vm, 'x')).toMatchObject({ outcome: 'sentinel', svm: { address: '192.0.2.1' }, tenant: { type: 'Complete', status: 'Inactive' } });
 
-    status['tenant-1'] = { type: 'Complete', status: 'Active' };
+    await lab.setTenantActive('tenant-1', true);
     const on = await until('tenant-1 protected again', async () => {
       const s = await lab.snapshot();
       return s.connected === 400 && s;

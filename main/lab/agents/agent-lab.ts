@@ -1,7 +1,9 @@
 import type { SvmList } from '../../contract/svms.ts';
+import type { Tenant } from '../../contract/tenants.ts';
 import { DEFAULT_SELECTION_SETTINGS } from '../../domain/svm-selection.ts';
 import { createLabClient, type LabClient } from './lab-client.ts';
 import { createLightAgentSimulator } from './light-agent-simulator.ts';
+import { createLabTenants, setTenantActive, type LabKsc, type LabTenant } from './lab-tenants.ts';
 import { labTopology, type LabSize } from './lab-topology.ts';
 import { createSvmSimulator, type SvmSimulator } from './svm-simulator.ts';
 
@@ -11,10 +13,12 @@ export type AgentLabOptions = LabSize & {
   credentials: { svm: string; agent: string; admin: string };
   startSpreadMs?: number;
   sentinelId?: string;
+  /** With an Administration Server simulator, the tenants are created for real (else they are only labels). */
+  ksc?: LabKsc;
   onError?: (message: string) => void;
 };
 
-export type TenantCounts = { tenant: string; agents: number; connected: number; sentinel: number };
+export type TenantCounts = { tenant: string; type: string | null; status: string | null; agents: number; connected: number; sentinel: number };
 export type LabSnapshot = {
   svmsFresh: number;
   svmsStale: number;
@@ -55,6 +59,8 @@ export async function startAgentLab(options: AgentLabOptions) {
   const svms = topology.svms.map((spec) => createSvmSimulator({ spec, client: svmClient, onDropped: (vms) => agents.dropped(vms), onError }));
   for (const s of svms) byAddress.set(s.spec.agentAddress, s);
 
+  const tenants: LabTenant[] = options.ksc ? await createLabTenants(adminClient, options.ksc, topology.agents, topology.tenants) : [];
+
   // SVMs first: agents that ask before any SVM has reported only get an empty list.
   await Promise.all(svms.map((s) => s.start()));
   agents.start();
@@ -64,6 +70,13 @@ export async function startAgentLab(options: AgentLabOptions) {
     svms,
     agents,
     errors,
+    tenants,
+    /** Activates or deactivates a lab tenant through the JSON API, as an administrator would. */
+    async setTenantActive(name: string, active: boolean): Promise<void> {
+      const t = tenants.find((x) => x.name === name);
+      if (!t) throw new Error(`No lab tenant ${name}.`);
+      await setTenantActive(adminClient, t, active);
+    },
     /** Stops one SVM simulator: it stops reporting and drops its agents. */
     stopSvm(index: number): SvmSimulator {
       const s = svms[index]!;
@@ -72,7 +85,10 @@ export async function startAgentLab(options: AgentLabOptions) {
     },
     async snapshot(): Promise<LabSnapshot> {
       const list = await adminClient.get<SvmList>('/api/v1/svms?limit=1');
-      const perTenant = new Map<string, TenantCounts>(topology.tenants.map((t) => [t, { tenant: t, agents: 0, connected: 0, sentinel: 0 }]));
+      const real = tenants.length > 0 ? new Map((await adminClient.get<{ items: Tenant[] }>('/api/v1/tenants?limit=1000')).body.items.map((t) => [t.name, t])) : new Map<string, Tenant>();
+      const perTenant = new Map<string, TenantCounts>(
+        topology.tenants.map((t) => [t, { tenant: t, type: real.get(t)?.type ?? null, status: real.get(t)?.status ?? null, agents: 0, connected: 0, sentinel: 0 }]),
+      );
       let connected = 0;
       for (const a of agents.agents()) {
         const t = perTenant.get(a.spec.tenant)!;

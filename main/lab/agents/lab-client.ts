@@ -23,7 +23,7 @@ export function createLabClient(options: LabClientOptions) {
   });
   const authorization = 'Basic ' + Buffer.from(`${options.user}:${options.password}`).toString('base64');
 
-  const send = async <T>(method: 'GET' | 'POST', path: string, body?: string): Promise<LabReply<T>> => {
+  const send = async <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: string): Promise<LabReply<T>> => {
     const res = await pool.request({
       method,
       path,
@@ -38,6 +38,7 @@ export function createLabClient(options: LabClientOptions) {
     /** `body` may be a ready JSON string, so a simulator can serialize a fixed body once. */
     post: <T>(path: string, body: unknown) => send<T>('POST', path, typeof body === 'string' ? body : JSON.stringify(body)),
     get: <T>(path: string) => send<T>('GET', path),
+    send: <T>(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown) => send<T>(method, path, JSON.stringify(body)),
     close: () => pool.close(),
   };
 }
