@@ -5,13 +5,20 @@
 // the file is read once it holds every finding the run returned, and a short file fails the gate.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
+// Its translations are fetched with `got` at every run; offline, got's retry then throws from a timer
+// (p-cancelable: "onCancel handler was attached after the promise settled") and kills the process
+// at a random moment. Translations are not needed: `got` is replaced, for it alone, by a stub that
+// fails at once, and the built-in English texts are used.
+const gotPath = require.resolve('got', { paths: [dirname(require.resolve('@doyensec/electronegativity'))] });
+require.cache[gotPath] = { id: gotPath, filename: gotPath, loaded: true, exports: async () => Promise.reject(new Error('offline')) } as unknown as NodeJS.Module;
+
 const electronVersion: string = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')).version;
 
 /**
