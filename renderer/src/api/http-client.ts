@@ -63,7 +63,7 @@ export function createHttpClient(options: ClientOptions) {
     return json as T;
   }
 
-  async function request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
     const url = urlOf(options.baseUrl, path, init.query);
     if (method !== 'GET') return once<T>(method, url, init.body, init.signal);
     return pRetry(() => once<T>(method, url, undefined, init.signal), {
@@ -81,7 +81,19 @@ export function createHttpClient(options: ClientOptions) {
     fetch: doFetch,
     get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body === undefined ? {} : { body }),
+    patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
     del: <T>(path: string, query?: Query) => request<T>('DELETE', path, query ? { query } : {}),
+    /** A file the server makes (CSV, reports): fetched with the credentials, handed over as a Blob. */
+    async download(path: string, query?: Query): Promise<Blob> {
+      let res: Response;
+      try {
+        res = await doFetch(urlOf(options.baseUrl, path, query), { headers: consoleHeaders(authorization), cache: 'no-store' });
+      } catch {
+        throw new NetworkError(options.baseUrl);
+      }
+      if (!res.ok) throw apiErrorOf(res.status, await res.json().catch(() => undefined));
+      return res.blob();
+    },
   };
 }
 export type HttpClient = ReturnType<typeof createHttpClient>;

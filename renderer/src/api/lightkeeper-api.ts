@@ -2,6 +2,7 @@ import type { AccountSummary } from '../../../main/contract/accounts.ts';
 import type { CertificateInfo } from '../../../main/contract/certificate.ts';
 import type { Health } from '../../../main/contract/health.ts';
 import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
+import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
 import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
 import type { CreateTenantRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
@@ -31,6 +32,9 @@ export function lightkeeperApi(http: HttpClient) {
     deleteTenant: (id: string, removeTenantArtifacts: boolean) => http.del<Task>(`/api/v1/tenants/${encodeURIComponent(id)}`, { removeTenantArtifacts }),
     svms: (query: SvmListQuery = {}) => http.get<SvmList>('/api/v1/svms', query),
     svmInfo: (vm: string) => http.get<SvmInfo>('/api/v1/diagnostics/svm-info', { vm }),
+    protectedTime: (query: ProtectedTimeQuery) => http.get<ProtectedTime>('/api/v1/reports/protected-time', query),
+    protectedTimeCsv: (query: ProtectedTimeQuery) => http.download('/api/v1/reports/protected-time.csv', query),
+    setProtectionReports: (patch: Partial<ProtectionReportSettings>) => http.patch<ProtectionReportSettings>('/api/v1/settings/protection-reports', patch),
     audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
   };
 }

@@ -7,6 +7,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'v'], description: 'Go to SVMs', to: '/svms' },
   { keys: ['g', 'i'], description: 'Go to diagnostics (which SVM a VM should use)', to: '/diagnostics' },
   { keys: ['g', 't'], description: 'Go to tasks', to: '/tasks' },
+  { keys: ['g', 'r'], description: 'Go to reports (protected time)', to: '/reports' },
   { keys: ['g', 'a'], description: 'Go to the audit log', to: '/audit' },
   { keys: ['g', 's'], description: 'Go to settings', to: '/settings' },
   { keys: ['/'], description: 'Search the current list', command: 'search' },
