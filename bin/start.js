@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where an Electron binary is present; otherwise one line saying why,
 // then the same server headless with its Web Console. Both use the per-user data folder (or
-// LIGHTKEEPER_DATA); first start asks for the account passwords (no defaults) on the terminal.
+// LIGHTKEEPER_DATA). There are no default passwords: on first start the headless server prints a
+// one-time setup token, and the Web Console asks for it and a password for each account.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ const { isSetUp } = await import('../main/server.ts');
 const data = process.env.LIGHTKEEPER_DATA ?? defaultDataDir();
 // The desktop app moves the data key into the OS keychain (or under a passphrase): set up too.
 const keptByDesktop = [KEY_FILES.keychain, KEY_FILES.passphrase].some((name) => existsSync(join(data, name)));
-if (!isSetUp(data) && !keptByDesktop) {
+const firstRun = !isSetUp(data) && !keptByDesktop;
+if (binary && firstRun) {
   console.log(`First start: set a password for each account of ${data}.`);
   await main([process.argv[0], 'lightkeeper', 'setup', '--data', data]);
   if (process.exitCode) process.exit(process.exitCode);
@@ -30,5 +32,6 @@ if (binary) {
   const app = spawn(binary, [join(OUT, 'main.js')], { stdio: 'inherit', env: { ...process.env, LIGHTKEEPER_DATA: data } });
   app.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  await main([process.argv[0], 'lightkeeper', 'serve', '--data', data, ...process.argv.slice(2)]);
+  // --first-run only matters while no account has a password (also after a first start left unfinished).
+  await main([process.argv[0], 'lightkeeper', 'serve', '--data', data, '--first-run', ...process.argv.slice(2)]);
 }

@@ -3,6 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import lightkeeperApp from './http/app.ts';
 import type { App } from './http/types.ts';
+import { createFirstRunSetup } from './services/first-run-setup.ts';
 import { createServices, type Services } from './services/integration-services.ts';
 import type { AgentTimings } from './services/svm-service.ts';
 import { createLogger, type Logger } from './services/logger.ts';
@@ -30,6 +31,11 @@ export type ServerConfig = {
   agentTimings?: Partial<AgentTimings>;
   /** The built Web Console to serve at `/` (default renderer/dist). */
   consoleDir?: string;
+  /**
+   * On a folder not set up yet, start anyway and let the console set every password once, with
+   * this one-time token (printed by `serve --first-run`, `npm start`, the desktop app).
+   */
+  firstRunToken?: string;
 };
 
 export class NotSetUpError extends Error {
@@ -41,6 +47,8 @@ export class NotSetUpError extends Error {
 
 export type IntegrationServer = {
   app: App;
+  /** False while the server waits for its first-run setup. */
+  isSetUp(): Promise<boolean>;
   services: Services;
   folder: DataFolder;
   certificate: ServerCertificate;
@@ -58,12 +66,14 @@ export function isSetUp(dir: string): boolean {
 export async function createIntegrationServer(config: ServerConfig): Promise<IntegrationServer> {
   const folder = dataFolder(config.dataDir);
   const keys = config.keys ?? fileDataKeyProvider(folder.dataKey);
-  if (!config.keys && !isSetUp(config.dataDir)) throw new NotSetUpError(folder.root);
-  const store: Store = await openStore(folder, keys, { create: false });
+  const firstRun = config.firstRunToken !== undefined;
+  if (!config.keys && !firstRun && !isSetUp(config.dataDir)) throw new NotSetUpError(folder.root);
+  const store: Store = await openStore(folder, keys, { create: firstRun });
   const log: Logger = createLogger({ directory: folder.logs, level: config.logLevel ?? 'info', console: config.logToConsole ?? false });
   try {
     const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}), ...(config.agentTimings ? { agentTimings: config.agentTimings } : {}) });
-    if (!(await services.accounts.isSetUp())) throw new NotSetUpError(folder.root);
+    const setUp = await services.accounts.isSetUp();
+    if (!setUp && !firstRun) throw new NotSetUpError(folder.root);
     await services.tenants.load();
     await services.svms.load();
     const host = config.host ?? '127.0.0.1';
@@ -82,12 +92,14 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       version: VERSION,
       certificate: { fingerprint256, subjectAltNames, validFrom, validTo },
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+      firstRun: createFirstRunSetup(services.accounts, setUp ? null : (config.firstRunToken ?? null)),
     });
     await app.ready();
     return {
       app,
       services,
       folder,
+      isSetUp: () => services.accounts.isSetUp(),
       certificate,
       async start() {
         const recovered = await services.tasks.recover();

@@ -3,8 +3,12 @@ import type { AccountName } from '../contract/accounts.ts';
 /** The parts of the server an account can be allowed into. */
 export type ApiArea = 'vendor-api' | 'svm-report' | 'agent-discovery' | 'json-api';
 
+export const FIRST_RUN_SETUP_PATH = '/api/v1/setup';
+
 /** Which area a request path belongs to; undefined for paths that need no account (the console's files). */
 export function areaOfPath(path: string): ApiArea | undefined {
+  // First-run setup has no account yet to authenticate with: a one-time token guards it instead.
+  if (path === FIRST_RUN_SETUP_PATH) return undefined;
   if (path === '/api/2.0/virtualization' || path.startsWith('/api/2.0/')) return 'vendor-api';
   if (path.startsWith('/api/agents/v1/svm/')) return 'svm-report';
   if (path.startsWith('/api/agents/')) return 'agent-discovery';

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import { registerAccessHook } from './access-hook.ts';
 import { reportRoutes } from './api-v1/reports.ts';
+import { setupRoutes } from './api-v1/setup.ts';
+import { createFirstRunSetup } from '../services/first-run-setup.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { accountRoutes } from './api-v1/accounts.ts';
 import { agentProtocolRoutes } from './agents/agent-protocol.ts';
@@ -48,6 +50,7 @@ async function lightkeeperApp(app: App, options: AppOptions) {
       await v1.register(kscRoutes, options);
       await v1.register(svmRoutes, options);
       await v1.register(reportRoutes, options);
+      await v1.register(setupRoutes, { ...options, firstRun: options.firstRun ?? createFirstRunSetup(options.services.accounts, null) });
       await v1.register(certificateRoutes, options);
       v1.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

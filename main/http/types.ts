@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/integration-services.ts';
 import type { AccountName } from '../contract/accounts.ts';
 import type { CertificateInfo } from '../contract/certificate.ts';
+import type { FirstRunSetup } from '../services/first-run-setup.ts';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -13,6 +14,8 @@ export type AppOptions = {
   certificate?: CertificateInfo;
   /** The built Web Console; renderer/dist unless a test points elsewhere. */
   consoleDir?: string;
+  /** First-run setup from the console, when the server was started to accept it. */
+  firstRun?: FirstRunSetup;
 };
 
 declare module 'fastify' {

@@ -14,6 +14,11 @@ describe('which area a path belongs to', () => {
     expect(areaOfPath(path)).toBe(area);
   });
 
+  it('leaves first-run setup to its one-time token', () => {
+    expect(areaOfPath('/api/v1/setup')).toBeUndefined();
+    expect(areaOfPath('/api/v1/setup/x')).toBe('json-api');
+  });
+
   it('leaves the console files public', () => {
     expect(areaOfPath('/')).toBeUndefined();
     expect(areaOfPath('/assets/index.js')).toBeUndefined();
