@@ -125,6 +125,8 @@ export interface HypervisorConnector {
   inventory(): Promise<Inventory>;
   uploadImage(request: ImageUploadRequest): Promise<UploadedImage>;
   deleteImage(imageId: string): Promise<void>;
+  /** Removes what an interrupted uploadImage of `name` may have left (never a complete image). */
+  discardPartialUpload(name: string): Promise<void>;
   createVm(spec: VmSpec): Promise<CreatedVm>;
   startVm(vm: VmRef): Promise<void>;
   stopVm(vm: VmRef, options?: StopOptions): Promise<void>;

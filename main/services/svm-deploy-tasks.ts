@@ -179,7 +179,7 @@ export function deploySingleSvmTask(deps: SvmLifecycleDeps): TaskDefinition<Sing
 }
 
 type ParentParams = DeployRequest;
-type ParentMemo = { upload?: UploadedImage; deployed?: Array<{ svmId: string; name: string; vmId: string }>; cleaned?: boolean };
+type ParentMemo = { uploadName?: string; upload?: UploadedImage; deployed?: Array<{ svmId: string; name: string; vmId: string }>; cleaned?: boolean };
 
 export function deploySvmTask(deps: SvmLifecycleDeps): TaskDefinition<ParentParams> {
   const memoOf = (ctx: StepContext<ParentParams>) => ctx.memo as ParentMemo;
@@ -200,20 +200,24 @@ export function deploySvmTask(deps: SvmLifecycleDeps): TaskDefinition<ParentPara
         run: (ctx) =>
           guarded('Uploading the SVM image failed', async () => {
             const image = await deps.images.record(p.imageId);
+            const name = `lightkeeper-svm-${image.sha256.slice(0, 12)}.qcow2`;
+            memoOf(ctx).uploadName = name;
             await withConnector(deps, p.infrastructureId, async (c) => {
               memoOf(ctx).upload = await c.uploadImage({
                 localPath: image.file,
                 sha256: image.sha256,
-                name: `lightkeeper-svm-${image.sha256.slice(0, 12)}.qcow2`,
+                name,
                 onProgress: ({ transferredBytes, totalBytes }) => ctx.progress(totalBytes ? (100 * transferredBytes) / totalBytes : 100),
                 signal: ctx.signal,
               });
             });
           }),
         async undo(ctx) {
-          const upload = memoOf(ctx).upload;
+          const { upload, uploadName, cleaned } = memoOf(ctx);
           // Only what this task sent is deleted; an identical image that was already there stays.
-          if (upload?.transferred && !memoOf(ctx).cleaned) await withConnector(deps, p.infrastructureId, (c) => c.deleteImage(upload.id));
+          if (upload?.transferred && !cleaned) await withConnector(deps, p.infrastructureId, (c) => c.deleteImage(upload.id));
+          // An upload cut off half-way (a dropped connection cannot clean up after itself) leaves a partial file.
+          else if (!upload && uploadName) await withConnector(deps, p.infrastructureId, (c) => c.discardPartialUpload(uploadName));
         },
       },
       {

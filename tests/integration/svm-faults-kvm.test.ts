@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
 import { loadPeersEnv } from '../lab/peers-env.ts';
+import { startCuttingProxy } from '../support/cutting-proxy.ts';
 import { atAddressStage, conflictingRegistration, klconfigFault, neverAddress } from '../support/svm-faults.ts';
 import { deployRequest, startSvmLab, type SvmLab } from '../support/svm-lab.ts';
 
@@ -23,7 +24,8 @@ const hostState = async () => ({
 });
 
 beforeAll(async () => {
-  lab = await startSvmLab();
+  // A real 32 MiB image, so that an upload can be cut half-way.
+  lab = await startSvmLab({ imageMiB: 32, preallocate: true });
   host = await SshSession.connect({ host: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), username: env.get('LK_SSH_USER'), auth: { password: env.get('LK_SSH_PASSWORD') }, hostKeyFingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT') });
   await sh(`mkdir -p ${shellQuote(imageDir)}`);
   const added = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', {
@@ -90,6 +92,29 @@ EOF`);
       },
       /Uploading the SVM image failed: Upload of .* failed/,
     ));
+
+  it('upload: the SSH connection drops half-way; the partial file is removed', async () => {
+    const proxy = await startCuttingProxy({ host: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT') });
+    const viaProxy = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', {
+      name: 'lab-kvm-flaky', platform: 'kvm', address: '127.0.0.1', port: proxy.port, account: env.get('LK_SSH_USER'),
+      privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'), fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
+      options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir },
+    });
+    try {
+      const before = await hostState();
+      proxy.cutAfter(8 * 2 ** 20);
+      const r = await lab.api<{ id: string }>('POST', '/api/v1/svm-wizard/deploy', deployRequest(viaProxy.body.id, lab.imageId, [`${prefix}-drop`]));
+      const task = await lab.waitTask(r.body.id);
+      expect(proxy.cuts()).toBe(1);
+      expect(task.state).toBe('Failed');
+      expect(task.error!.message).toMatch(/Uploading the SVM image failed: The SSH connection to 127\.0\.0\.1:\d+ was lost/);
+      expect(task.error!.message).not.toMatch(/Rollback was incomplete/);
+      expect(await hostState()).toEqual(before);
+    } finally {
+      await lab.api('DELETE', `/api/v1/infrastructures/${viaProxy.body.id}`);
+      await proxy.stop();
+    }
+  });
 
   it('create: the VM disk exists already (virsh/qemu-img refuse)', () =>
     scenario(

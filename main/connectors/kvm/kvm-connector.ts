@@ -272,6 +272,13 @@ export class KvmConnector implements HypervisorConnector {
     await this.#sh('Deleting the image', `rm -f -- ${shellQuote(imageId)} ${shellQuote(`${imageId}.part`)}`);
   }
 
+  async discardPartialUpload(name: string): Promise<void> {
+    if (!IMAGE_NAME.test(name)) throw new HypervisorError('bad-request', `"${name}" cannot be an image file name.`);
+    // Only a regular file: anything else at that path was not made by an upload.
+    const part = shellQuote(`${this.imageDir}/${name}.part`);
+    await this.#sh('Deleting a partial upload', `if [ -f ${part} ]; then rm -f -- ${part}; fi`);
+  }
+
   // --- VMs ---------------------------------------------------------------------------------------
 
   async vmState(vm: VmRef): Promise<VmPowerState | 'absent'> {

@@ -188,6 +188,11 @@ export class ProxmoxConnector implements HypervisorConnector {
     }
   }
 
+  async discardPartialUpload(): Promise<void> {
+    // pveproxy spools an upload to /var/tmp/pveupload-* and removes it itself when the request breaks;
+    // the volume appears only after the checksum matched, so nothing partial is ever ours to delete.
+  }
+
   // --- VMs ---------------------------------------------------------------------------------------
 
   async vmState(vm: VmRef): Promise<VmPowerState | 'absent'> {

@@ -170,6 +170,8 @@ export class SshSession {
   #ssh: NodeSSH;
   #lastError: Error | null = null;
   #closed = false;
+  /** Called when the connection closes: a transfer in flight must fail then, not wait forever. */
+  #onClose = new Set<() => void>();
 
   private constructor(ssh: NodeSSH, endpoint: string, username: string, hostKey: HostKey) {
     this.#ssh = ssh;
@@ -183,6 +185,7 @@ export class SshSession {
     });
     connection?.on('close', () => {
       this.#closed = true;
+      for (const f of this.#onClose) f();
     });
   }
 
@@ -283,6 +286,14 @@ export class SshSession {
     options.onProgress?.({ transferredBytes: 0, totalBytes: size });
     try {
       await new Promise<void>((resolve, reject) => {
+        // ssh2 does not always fail the pending SFTP writes when the connection drops; the close does.
+        const onClose = () => reject(new Error('connection closed during the transfer'));
+        this.#onClose.add(onClose);
+        const settle = (err?: Error | null) => {
+          this.#onClose.delete(onClose);
+          if (err) reject(err);
+          else resolve();
+        };
         sftp.fastPut(
           localPath,
           remotePath,
@@ -291,7 +302,7 @@ export class SshSession {
             concurrency: options.concurrency ?? 16,
             step: (transferred, _chunk, total) => options.onProgress?.({ transferredBytes: transferred, totalBytes: total }),
           },
-          (err) => (err ? reject(err) : resolve()),
+          settle,
         );
       });
     } catch (err) {
