@@ -77,8 +77,26 @@ describe('deploy 3, reconfigure 1, remove all on Proxmox VE', () => {
     expect(preflight.body.ok, JSON.stringify(preflight.body)).toBe(true);
     expect(nodeState()).toEqual(before);
 
+    // What the live channel (SSE) carries: each task's stages in order, the parent's percent rising to 100.
+    const seen = new Map<string, Array<{ stage: string; progress: number; parentId: string | null }>>();
+    const unsubscribe = lab.lab.server.services.events.subscribe((e) => {
+      if (e.name !== 'task.changed') return;
+      const list = seen.get(e.data.id) ?? [];
+      if (list.at(-1)?.stage !== e.data.stage || list.at(-1)?.progress !== e.data.progress) list.push({ stage: e.data.stage, progress: e.data.progress, parentId: e.data.parentId });
+      seen.set(e.data.id, list);
+    });
     const done = await deploy(names);
+    unsubscribe();
     expect(done.state, JSON.stringify(done.error)).toBe('Completed');
+    const stagesOf = (id: string) => [...new Set(seen.get(id)!.map((x) => x.stage))];
+    expect(stagesOf(done.id)).toEqual(['Queued', 'Pre-flight', 'Uploading the image', 'Deploying the SVMs', 'Cleaning up', 'Completed']);
+    const percents = seen.get(done.id)!.map((x) => x.progress);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents.at(-1)).toBe(100);
+    expect(new Set(percents).size).toBeGreaterThan(4);
+    const childIds = [...seen].filter(([, l]) => l[0]!.parentId === done.id).map(([id]) => id);
+    expect(childIds).toHaveLength(3);
+    for (const id of childIds) expect(stagesOf(id)).toEqual(['Queued', 'Creating the VM', 'Starting the VM', 'Waiting for the address', 'Configuring the SVM', 'Registering the SVM', 'Completed']);
     expect([...pve.state.vms.values()].map((v) => [v.name, v.status]).sort()).toEqual(names.map((n) => [n, 'running']));
     expect(pve.volumes().filter((v) => v.startsWith('local:import/'))).toEqual([]);
     for (const n of names) expect(labResults(lab.host, lab.source.addressOf(n)!).every((r) => r.result === 'OK')).toBe(true);
