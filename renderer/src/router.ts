@@ -21,6 +21,7 @@ export function createConsoleRouter() {
           { path: 'tenants', name: 'tenants', component: () => import('./features/tenants/TenantsPage.vue'), meta: { title: 'Tenants' } },
           { path: 'svms', name: 'svms', component: () => import('./features/svms/SvmsPage.vue'), meta: { title: 'SVMs' } },
           { path: 'diagnostics', name: 'diagnostics', component: () => import('./features/diagnostics/DiagnosticsPage.vue'), meta: { title: 'Diagnostics' } },
+          { path: 'infrastructures', name: 'infrastructures', component: () => import('./features/infrastructures/InfrastructuresPage.vue'), meta: { title: 'Infrastructures' } },
           { path: 'reports', name: 'reports', component: () => import('./features/reports/ReportsPage.vue'), meta: { title: 'Protected time' } },
           { path: 'audit', name: 'audit', component: () => import('./features/audit/AuditPage.vue'), meta: { title: 'Audit log' } },
           { path: 'settings', name: 'settings', component: () => import('./features/settings/SettingsPage.vue'), meta: { title: 'Settings' } },

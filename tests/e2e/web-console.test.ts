@@ -207,6 +207,12 @@ describe('the Web Console in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'reports.png') });
   });
 
+  it('says how to add a hypervisor connection while there is none', async () => {
+    await page.getByRole('link', { name: 'Infrastructures', exact: true }).click();
+    await page.getByRole('heading', { name: 'Infrastructures', level: 1 }).waitFor();
+    await page.getByText('No hypervisor connections yet').waitFor();
+  });
+
   it('shows a banner when the server goes away and recovers when it is back', async () => {
     await page.keyboard.press('g');
     await page.keyboard.press('d');

@@ -2,6 +2,7 @@ import type { AccountSummary } from '../../../main/contract/accounts.ts';
 import type { CertificateInfo } from '../../../main/contract/certificate.ts';
 import type { Health } from '../../../main/contract/health.ts';
 import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
+import type { AccessReportBody, Infrastructure } from '../../../main/contract/infrastructure.ts';
 import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
 import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
@@ -35,6 +36,8 @@ export function lightkeeperApi(http: HttpClient) {
     protectedTime: (query: ProtectedTimeQuery) => http.get<ProtectedTime>('/api/v1/reports/protected-time', query),
     protectedTimeCsv: (query: ProtectedTimeQuery) => http.download('/api/v1/reports/protected-time.csv', query),
     setProtectionReports: (patch: Partial<ProtectionReportSettings>) => http.patch<ProtectionReportSettings>('/api/v1/settings/protection-reports', patch),
+    infrastructures: () => http.get<{ items: Infrastructure[] }>('/api/v1/infrastructures'),
+    testInfrastructure: (id: string) => http.post<AccessReportBody>(`/api/v1/infrastructures/${encodeURIComponent(id)}/test`),
     audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
   };
 }
