@@ -129,14 +129,16 @@ export async function selectionBench(options: { svms: number; calls: number }): 
   const now = Date.now();
   const records = Array.from({ length: options.svms }, (_, i) => svmRecordFromReport(svmReport(i, { path: path(i), connectedAgents: i % 97, averageLoad: i % 13 }), now - 1000, 300));
   const sample = (n: number, extra: Parameters<typeof discoverRequest>[1] = {}) => agentFactsFromRequest(discoverRequest(n, { path: path(n), ...extra }), null, null);
+  const explained = { explain: true };
   const cases = [
-    ['standard algorithm, local SVMs exist', sample(1)],
-    ['extended, scope cluster', sample(2, { algorithm: { kind: 'extended', scope: 'cluster' } })],
-    ['tagged agent (every SVM rejected)', sample(3, { connectionTag: 'gold' })],
+    ['standard algorithm, local SVMs exist', sample(1), explained],
+    ['the same without reasons (discovery)', sample(1), { explain: false }],
+    ['extended, scope cluster', sample(2, { algorithm: { kind: 'extended', scope: 'cluster' } }), explained],
+    ['tagged agent (every SVM rejected)', sample(3, { connectionTag: 'gold' }), explained],
   ] as const;
   const rows: Row[] = [];
-  for (const [label, agent] of cases) {
-    for (let i = 0; i < 2000; i++) selectSvms(agent, records, DEFAULT_SELECTION_SETTINGS, now);
+  for (const [label, agent, explain] of cases) {
+    for (let i = 0; i < 2000; i++) selectSvms(agent, records, DEFAULT_SELECTION_SETTINGS, now, explain);
     // Wall time, and CPU time: on a shared machine the wall-time tail is mostly other processes'
     // time slices, which the process's own CPU time does not count.
     const wall = new Float64Array(options.calls);
@@ -144,7 +146,7 @@ export async function selectionBench(options: { svms: number; calls: number }): 
     for (let i = 0; i < options.calls; i++) {
       const c = process.cpuUsage();
       const t = process.hrtime.bigint();
-      selectSvms(agent, records, DEFAULT_SELECTION_SETTINGS, now);
+      selectSvms(agent, records, DEFAULT_SELECTION_SETTINGS, now, explain);
       wall[i] = Number(process.hrtime.bigint() - t) / 1000;
       const d = process.cpuUsage(c);
       cpu[i] = d.user + d.system;
