@@ -86,5 +86,11 @@ describe('a storage too small', () => {
     expect(done.error!.message).toMatch(/Storage "local-lvm" has \d+ MiB free/);
     expect(pve.volumes()).toEqual([]);
     expect(pve.state.vms.size).toBe(0);
+
+    const audit = await api<{ items: Array<{ action: string; target: string; taskId: string | null; details: Record<string, unknown> }> }>('GET', '/api/v1/audit?limit=100');
+    const ours = audit.body.items.filter((e) => /^(infrastructure|svm-image|svm)\./.test(e.action));
+    expect(ours.map((e) => e.action).sort()).toEqual(['infrastructure.add', 'svm-image.import', 'svm.deploy']);
+    expect(ours.find((e) => e.action === 'svm.deploy')!.taskId).toBe(task.body.id);
+    expect(JSON.stringify(ours)).not.toContain(token);
   });
 });

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   AccessReportSchema,
@@ -10,10 +11,12 @@ import {
   PeerIdentitySchema,
   ProbeRequestSchema,
 } from '../../contract/infrastructure.ts';
+import type { Actor } from '../../services/audit-log.ts';
 import type { App, AppOptions } from '../types.ts';
 import { handleLifecycleErrors } from './lifecycle-errors.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const actor = (req: FastifyRequest): Actor => ({ account: req.account ?? 'unknown', address: req.ip, channel: 'json-api' });
 const errors = { 400: LifecycleErrorBodySchema, 404: LifecycleErrorBodySchema, 409: LifecycleErrorBodySchema, 422: LifecycleErrorBodySchema, 502: LifecycleErrorBodySchema };
 
 /** Hypervisor connections: probe (first contact), add with the confirmed identity, test, remove. */
@@ -29,7 +32,12 @@ export async function infrastructureRoutes(app: App, { services }: AppOptions) {
   app.post(
     '/infrastructures',
     { schema: { tags, summary: 'Add a connection; 409 with the presented identity until "fingerprint" confirms it', body: AddInfrastructureRequestSchema, response: { 201: InfrastructureSchema, ...errors } } },
-    async (req, reply) => reply.code(201).send(await infra.add(req.body)),
+    async (req, reply) => {
+      const added = await infra.add(req.body);
+      // Who connected what, and which identity was confirmed; never the credential.
+      await services.audit.record(actor(req), 'infrastructure.add', added.id, { name: added.name, platform: added.platform, address: `${added.address}:${added.port}`, account: added.account, fingerprint: added.fingerprint });
+      return reply.code(201).send(added);
+    },
   );
 
   app.get('/infrastructures/:id', { schema: { tags, params: IdParams, response: { 200: InfrastructureSchema, ...errors } } }, async (req) => infra.get(req.params.id));
@@ -41,11 +49,16 @@ export async function infrastructureRoutes(app: App, { services }: AppOptions) {
   app.post(
     '/infrastructures/:id/fingerprint',
     { schema: { tags, summary: 'Pin a new identity after a deliberate key or certificate change', params: IdParams, body: ConfirmFingerprintRequestSchema, response: { 200: InfrastructureSchema, ...errors } } },
-    async (req) => infra.confirmFingerprint(req.params.id, req.body.fingerprint),
+    async (req) => {
+      const updated = await infra.confirmFingerprint(req.params.id, req.body.fingerprint);
+      await services.audit.record(actor(req), 'infrastructure.fingerprint', updated.id, { fingerprint: updated.fingerprint });
+      return updated;
+    },
   );
 
   app.delete('/infrastructures/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (req, reply) => {
     await infra.remove(req.params.id);
+    await services.audit.record(actor(req), 'infrastructure.remove', req.params.id);
     return reply.code(204).send(null);
   });
 }
