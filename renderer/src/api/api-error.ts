@@ -38,7 +38,8 @@ export function apiErrorOf(status: number, body: unknown): ApiError {
       return new ApiError(status, code, 'The account name or password is wrong. Passwords are set with `npx lightkeeper setup` or `npx lightkeeper accounts passwd NAME`.');
     case status === 429:
       return new ApiError(status, code, server?.message ?? 'Too many failed sign-ins from this address; wait a few minutes and try again.');
-    case status === 403:
+    // Only an account out of its scope gets the viewer hint; other refusals (a wrong setup token) speak for themselves.
+    case status === 403 && code === 'FORBIDDEN':
       return new ApiError(status, code, `${server?.message ?? 'This account may not do that.'} Sign in as admin to make changes; viewer is read-only.`);
     case status >= 500:
       return new ApiError(status, code, `The server failed (${status}): ${server?.message ?? 'no details were given'}.`);

@@ -17,6 +17,7 @@ describe('the console HTTP client', () => {
   it('turns error answers into sentences that say what to do', () => {
     expect(apiErrorOf(401, { statusCode: 401, code: 'UNAUTHENTICATED', error: 'Unauthorized', message: 'x' }).message).toMatch(/password is wrong.*accounts passwd/);
     expect(apiErrorOf(403, { statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden', message: "The account 'viewer' may not use this part of the API." }).message).toMatch(/viewer.*Sign in as admin/);
+    expect(apiErrorOf(403, { statusCode: 403, code: 'SETUP_TOKEN_WRONG', error: 'Forbidden', message: 'That is not the setup token.' }).message).toBe('That is not the setup token.');
     expect(apiErrorOf(429, { statusCode: 429, code: 'LOGIN_THROTTLED', error: 'x', message: 'try again in 30 s.' }).message).toBe('try again in 30 s.');
     expect(apiErrorOf(500, undefined).message).toMatch(/server failed \(500\)/);
     expect(apiErrorOf(409, { statusCode: 409, code: 'TASK_FINISHED', error: 'Conflict', message: 'The task has already finished (Completed).' })).toMatchObject({ code: 'TASK_FINISHED', status: 409 });
