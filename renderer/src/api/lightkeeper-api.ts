@@ -1,6 +1,7 @@
 import type { AccountSummary } from '../../../main/contract/accounts.ts';
 import type { CertificateInfo } from '../../../main/contract/certificate.ts';
 import type { Health } from '../../../main/contract/health.ts';
+import type { KscSettingsView, KscTestReportView } from '../../../main/contract/ksc.ts';
 import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
 import type { AccessReportBody, Infrastructure } from '../../../main/contract/infrastructure.ts';
 import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
@@ -38,6 +39,8 @@ export function lightkeeperApi(http: HttpClient) {
     setProtectionReports: (patch: Partial<ProtectionReportSettings>) => http.patch<ProtectionReportSettings>('/api/v1/settings/protection-reports', patch),
     infrastructures: () => http.get<{ items: Infrastructure[] }>('/api/v1/infrastructures'),
     testInfrastructure: (id: string) => http.post<AccessReportBody>(`/api/v1/infrastructures/${encodeURIComponent(id)}/test`),
+    ksc: () => http.get<KscSettingsView>('/api/v1/ksc'),
+    testKsc: () => http.post<KscTestReportView>('/api/v1/ksc/test'),
     audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
   };
 }
