@@ -85,7 +85,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: 1024 * 1024,
       // Long enough that an absurd id reaches the route and gets its documented not-found code.
-      maxParamLength: 1000,
+      routerOptions: { maxParamLength: 1000 },
       forceCloseConnections: 'idle',
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
     const { fingerprint256, subjectAltNames, validFrom, validTo } = certificate;
