@@ -154,6 +154,15 @@ export function labCommand(): Command {
       for (const line of verdict(lab, s)) console.log(line);
       if (lab.errors.length > 0) console.log(`${lab.errors.length} simulator errors; first: ${lab.errors[0]}`);
       await lab.stop();
+      // Billing, checked: the server's protected time per tenant beside what the simulators say.
+      const until = Date.now();
+      const said = lab.connectedTimeByTenant(until);
+      const figures = await server.services.protectionReports.protectedTime({ step: 'day', to: until });
+      for (const t of figures.totals) {
+        const name = t.tenantName ?? '(no tenant)';
+        const simulated = (said.get(t.tenantName ?? '') ?? 0) / 3_600_000;
+        console.log(`Protected time ${name}: server report ${t.vmHours.toFixed(4)} VM-h, simulators ${simulated.toFixed(4)} VM-h`);
+      }
       await server.stop();
       await kscSim.stop();
       process.exit(0);

@@ -110,6 +110,18 @@ export async function startAgentLab(options: AgentLabOptions) {
         tenants: [...perTenant.values()],
       };
     },
+    /** What the SVM simulators say each tenant's VMs were connected, in milliseconds, up to `until`. */
+    connectedTimeByTenant(until: number): Map<string, number> {
+      const tenantOf = new Map(topology.agents.map((a) => [a.request.vmBiosId.toLowerCase(), a.tenant]));
+      const total = new Map<string, number>();
+      for (const s of svms) {
+        for (const [vm, ms] of s.connectedTime(until)) {
+          const tenant = tenantOf.get(vm.toLowerCase()) ?? '';
+          total.set(tenant, (total.get(tenant) ?? 0) + ms);
+        }
+      }
+      return total;
+    },
     /** Agents per running SVM on each hypervisor, and the worst deviation from that hypervisor's mean. */
     spread(): HypervisorSpread[] {
       const byHv = new Map<string, SvmSimulator[]>();

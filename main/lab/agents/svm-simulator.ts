@@ -22,6 +22,8 @@ export function createSvmSimulator(options: SvmSimulatorOptions) {
   const now = options.now ?? Date.now;
   const open = new Map<string, number>();
   let closed: ConnectionPeriod[] = [];
+  /** Milliseconds each VM has been connected in periods already closed: what this SVM would bill. */
+  const ledger = new Map<string, number>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let reports = 0;
@@ -34,7 +36,9 @@ export function createSvmSimulator(options: SvmSimulatorOptions) {
     const start = open.get(vmBiosId);
     if (start === undefined) return;
     open.delete(vmBiosId);
-    closed.push({ vmBiosId, start: iso(start), end: iso(now()) });
+    const end = now();
+    ledger.set(vmBiosId, (ledger.get(vmBiosId) ?? 0) + (end - start));
+    closed.push({ vmBiosId, start: iso(start), end: iso(end) });
   };
 
   const report = async (): Promise<void> => {
@@ -91,6 +95,12 @@ export function createSvmSimulator(options: SvmSimulatorOptions) {
     },
     disconnect,
     isConnected: (vmBiosId: string) => open.has(vmBiosId),
+    /** Connected milliseconds per VM up to `until` (open connections counted to then). */
+    connectedTime(until: number): Map<string, number> {
+      const total = new Map(ledger);
+      for (const [vm, start] of open) total.set(vm, (total.get(vm) ?? 0) + Math.max(0, until - start));
+      return total;
+    },
     /** The SVM goes down: no more reports, and every connected agent loses its connection. */
     stop(): void {
       running = false;
