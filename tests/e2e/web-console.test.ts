@@ -179,6 +179,14 @@ describe('the Web Console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
     await expect.poll(() => acme.getAttribute('data-status'), { timeout: 30_000 }).toBe('Active');
     await page.screenshot({ path: join(SCREENSHOTS, 'tenants.png') });
+    await acme.getByRole('button', { name: 'VMs' }).click();
+    await page.getByText('No VMs are registered for this tenant').waitFor();
+    await page.getByLabel('VM BIOS UUID').fill('4c4c4544-0042-3010-8052-b4c04f4e4d31');
+    await page.getByLabel('VM name', { exact: true }).fill('web-01');
+    await page.getByRole('button', { name: 'Register VM' }).click();
+    await page.getByRole('cell', { name: '4c4c4544-0042-3010-8052-b4c04f4e4d31' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'tenant-vms.png') });
+    await page.keyboard.press('Escape');
   });
 
   it('explains why diagnostics knows nothing of a VM whose agent never asked', async () => {

@@ -7,7 +7,7 @@ import type { AccessReportBody, Infrastructure } from '../../../main/contract/in
 import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
 import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
-import type { CreateTenantRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
+import type { CreateTenantRequest, RegisterVmRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
 import type { HttpClient } from './http-client.ts';
 
 /** The OpenAPI document, only as far as the console reads it: which paths this server has. */
@@ -29,6 +29,7 @@ export function lightkeeperApi(http: HttpClient) {
     startSelfTest: (request: Partial<SelfTestTaskRequest>) => http.post<Task>('/api/v1/diagnostics/self-test-task', request),
     tenants: (query: TenantListQuery = {}) => http.get<TenantList>('/api/v1/tenants', query),
     tenantVms: (id: string) => http.get<{ items: TenantVm[]; total: number }>(`/api/v1/tenants/${encodeURIComponent(id)}/vms`),
+    registerVms: (id: string, vms: RegisterVmRequest[]) => http.post<TenantVm[]>(`/api/v1/tenants/${encodeURIComponent(id)}/vms`, vms),
     createTenant: (request: CreateTenantRequest) => http.post<Task>('/api/v1/tenants', request),
     changeTenantActivation: (id: string, change: 'activate' | 'deactivate') => http.post<Task>(`/api/v1/tenants/${encodeURIComponent(id)}/${change}`),
     deleteTenant: (id: string, removeTenantArtifacts: boolean) => http.del<Task>(`/api/v1/tenants/${encodeURIComponent(id)}`, { removeTenantArtifacts }),
