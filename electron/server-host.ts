@@ -1,7 +1,7 @@
 // The entry of the utilityProcess that runs the Integration Server (design §1): a Node child of the
 // main process, so synchronous SQLite work and agent traffic never freeze the window. It imports no
 // 'electron': it speaks only through its parent port and the key port it is handed.
-import { createIntegrationServer, NotSetUpError, type IntegrationServer, type ServerConfig } from '../main/server.ts';
+import { createIntegrationServer, newSetupToken, NotSetUpError, type IntegrationServer, type ServerConfig } from '../main/server.ts';
 import type { HostToMain, KeyReply, KeyRequest, MainToHost, ServerProblem } from '../main/contract/desktop.ts';
 
 type DataKeyProvider = NonNullable<ServerConfig['keys']>;
@@ -66,9 +66,12 @@ export function hostServer(parent: PortLike, deps: HostDeps = {}): void {
       if (!keyPort) return report({ type: 'failed', problem: 'error', reason: 'start came without its key port' });
       try {
         const { config } = message;
-        server = await create({ ...config, keys: portDataKeyProvider(keyPort), logToConsole: false });
+        // A new install has no passwords yet: the window's console sets them with this token.
+        const setupToken = newSetupToken();
+        server = await create({ ...config, keys: portDataKeyProvider(keyPort), logToConsole: false, firstRunToken: setupToken });
         const { url } = await server.start();
-        report({ type: 'ready', url, fingerprint256: server.certificate.fingerprint256, dataFolder: server.folder.root });
+        const waiting = !(await server.isSetUp());
+        report({ type: 'ready', url, fingerprint256: server.certificate.fingerprint256, dataFolder: server.folder.root, ...(waiting ? { setupToken } : {}) });
       } catch (error) {
         report({ type: 'failed', problem: problemOf(error), reason: error instanceof Error ? error.message : String(error) });
         // A failed start leaves nothing worth keeping; the main process decides whether to retry.

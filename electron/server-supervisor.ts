@@ -73,7 +73,7 @@ export function createServerSupervisor(options: SupervisorOptions): ServerSuperv
     handle = own;
     own.onMessage((message) => {
       if (message.type === 'ready') {
-        publish({ state: 'running', server: { url: message.url, fingerprint256: message.fingerprint256, dataFolder: message.dataFolder } });
+        publish({ state: 'running', server: { url: message.url, fingerprint256: message.fingerprint256, dataFolder: message.dataFolder, ...(message.setupToken ? { setupToken: message.setupToken } : {}) } });
         stableTimer = setTimeout(() => (failures = 0), backoff.stableMs);
       } else if (message.type === 'failed') {
         failure = message;

@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import lightkeeperApp from './http/app.ts';
 import type { App } from './http/types.ts';
 import { createFirstRunSetup } from './services/first-run-setup.ts';
+
+export { newSetupToken } from './services/first-run-setup.ts';
 import { createServices, type Services } from './services/integration-services.ts';
 import type { AgentTimings } from './services/svm-service.ts';
 import { createLogger, type Logger } from './services/logger.ts';
@@ -68,7 +70,8 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
   const keys = config.keys ?? fileDataKeyProvider(folder.dataKey);
   const firstRun = config.firstRunToken !== undefined;
   if (!config.keys && !firstRun && !isSetUp(config.dataDir)) throw new NotSetUpError(folder.root);
-  const store: Store = await openStore(folder, keys, { create: firstRun });
+  // A new key only for a new folder: an existing database needs the key it was sealed with.
+  const store: Store = await openStore(folder, keys, { create: firstRun && !existsSync(folder.database) });
   const log: Logger = createLogger({ directory: folder.logs, level: config.logLevel ?? 'info', console: config.logToConsole ?? false });
   try {
     const services = createServices(store, log, { taskConcurrency: config.taskConcurrency ?? 4, ...(config.throttle ? { throttle: config.throttle } : {}), ...(config.agentTimings ? { agentTimings: config.agentTimings } : {}) });

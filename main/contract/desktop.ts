@@ -22,6 +22,11 @@ export type ServerInfo = {
   /** SHA-256 of the server's certificate, colon-separated hex: what agents and consoles pin. */
   fingerprint256: string;
   dataFolder: string;
+  /**
+   * While no account has a password: the one-time token of the first-run setup, handed to the
+   * desktop window (and to nobody else) so the console can set the passwords without a terminal.
+   */
+  setupToken?: string;
 };
 
 export type AppVersions = { app: string; electron: string; chrome: string; node: string };
@@ -74,7 +79,7 @@ export type MainToHost = { type: 'start'; config: ServerHostConfig } | { type: '
 
 /** host → main over the parent port. */
 export type HostToMain =
-  | { type: 'ready'; url: string; fingerprint256: string; dataFolder: string }
+  | { type: 'ready'; url: string; fingerprint256: string; dataFolder: string; setupToken?: string }
   | { type: 'failed'; problem: ServerProblem; reason: string }
   | { type: 'stopped' };
 

@@ -95,12 +95,20 @@ describe('desktop server host (built bundle)', () => {
     expect(await h.exited).toBe(1);
   });
 
-  it('reports a data folder that is not set up as such', async () => {
-    const h = host(() => ({ type: 'key', key: new Uint8Array(32) }));
+  it('starts a new data folder in first-run mode and hands the window the one-time setup token', async () => {
+    const h = host(() => ({ type: 'key', key: new Uint8Array(32).fill(7) }));
     h.start({ dataDir: tempDir('lk-desktop-empty-'), host: '127.0.0.1', port: 0, consoleDir: tempDir('lk-no-console-'), logLevel: 'warn' });
-    const failed = await h.next('failed');
-    expect(failed).toMatchObject({ type: 'failed', problem: 'not-set-up' });
-    expect(await h.exited).toBe(1);
+    const ready = await h.next('ready');
+    if (ready.type !== 'ready') throw new Error('unreachable');
+    expect(h.keyRequests).toEqual([{ type: 'get-key', create: true }]);
+    expect(ready.setupToken).toMatch(/^[\w-]{20,}$/);
+    const passwords = testPasswords();
+    const setup = await call(`${ready.url}/api/v1/setup`, { method: 'POST', pin: ready.fingerprint256, body: JSON.stringify({ token: ready.setupToken, passwords }) });
+    expect(setup.status, setup.body).toBe(200);
+    expect((await call(`${ready.url}/api/v1/health`, { auth: basic('admin', passwords.admin), pin: ready.fingerprint256 })).status).toBe(200);
+    h.child.send({ channel: 'parent', data: { type: 'stop' } });
+    await h.next('stopped');
+    expect(await h.exited).toBe(0);
   });
 });
 
