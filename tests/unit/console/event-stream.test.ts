@@ -35,7 +35,8 @@ describe('the live event stream', () => {
     });
     await until(() => events.filter((e) => e.name === 'task.changed').length >= 2);
     stream.close();
-    expect(events.filter((e) => e.name === 'task.changed').map((e) => (e.data as { progress: number }).progress)).toEqual([10, 30]);
+    // Connection 1 sent 10, connection 2 failed, connection 3 sent 30 (a 4th may already have begun).
+    expect(events.filter((e) => e.name === 'task.changed').map((e) => (e.data as { progress: number }).progress).slice(0, 2)).toEqual([10, 30]);
     expect(states.slice(0, 4)).toEqual(['connecting', 'open', 'reconnecting', 'reconnecting']);
     expect(states).toContain('open');
     expect(states.at(-1)).toBe('closed');
