@@ -7,19 +7,25 @@ import { reportBench } from './report.bench.ts';
 import { sshUploadBench } from './ssh-upload.bench.ts';
 import { svmDeployBench } from './svm-deploy.bench.ts';
 
+// `npm run bench -- --quick` for short runs; `-- --only report,health` for some benchmarks only.
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? process.argv[process.argv.indexOf('--only') + 1];
+const only = process.argv.includes('--only') || onlyArg ? new Set((onlyArg ?? '').split(',')) : undefined;
 const load = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, connections: 50 };
-const benches = [
-  () => healthBench(load),
-  () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
-  () => discoveryBench({ ...load, svms: 2000, knownVms: 100_000 }),
-  () => ingestBench({ ...load, periods: 50 }),
-  () => reportBench({ periods: quick ? 500_000 : 10_000_000, rounds: quick ? 1 : 3 }),
-  () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
-  () => svmDeployBench({ svms: quick ? 3 : 10, parallelism: 4 }),
-];
+const benches = {
+  health: () => healthBench(load),
+  selection: () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
+  discovery: () => discoveryBench({ ...load, svms: 2000, knownVms: 100_000 }),
+  ingest: () => ingestBench({ ...load, periods: 50 }),
+  report: () => reportBench({ periods: quick ? 500_000 : 10_000_000, rounds: quick ? 1 : 3 }),
+  upload: () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
+  deploy: () => svmDeployBench({ svms: quick ? 3 : 10, parallelism: 4 }),
+};
+const unknown = [...(only ?? [])].filter((n) => !(n in benches));
+if (unknown.length) throw new Error(`No benchmark ${unknown.join(', ')}; there are ${Object.keys(benches).join(', ')}.`);
 
-for (const bench of benches) {
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && !only.has(name)) continue;
   const r = await bench();
   const table = new Table({ head: r.header });
   table.push(...r.rows);
