@@ -1,14 +1,13 @@
 // Electronegativity (static checks of Electron settings) on electron/, as a gate: it always exits 0
-// by itself (lab.md §6), so this reads its CSV and fails on any HIGH or MEDIUM finding.
+// by itself (lab.md §6), so this reads its findings and fails on any HIGH or MEDIUM one.
 // It runs through its library entry because its CLI needs an old `commander` that npm does not
-// give it in this tree. Its CSV writer starts the header and the rows as two concurrent writes, so
-// the file is read once it holds every finding the run returned, and a short file fails the gate.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// give it in this tree. The findings are taken from what the library returns, not from its CSV
+// file: that writer starts the header and the rows as two concurrent writes, and a run whose file
+// came out interleaved failed the gate at random.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -29,40 +28,23 @@ const electronVersion: string = JSON.parse(readFileSync(join(root, 'node_modules
 const EXCLUDED = ['AvailableSecurityFixesGlobalCheck'];
 
 export type Finding = { issue: string; severity: string; confidence: string; filename: string; location: string; description: string };
-type RunResult = { issues: unknown[]; errors: unknown[] };
-
-async function readCsv(path: string, expectedRows: number): Promise<Array<Record<string, string>>> {
-  let rows: Array<Record<string, string>> = [];
-  for (let i = 0; i < 100; i++) {
-    if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8');
-      if (text.startsWith('issue')) rows = parse(text, { columns: true, trim: true, skip_empty_lines: true });
-      if (rows.length === expectedRows) return rows;
-    }
-    await sleep(50);
-  }
-  throw new Error(`electronegativity's CSV has ${rows.length} findings, its run returned ${expectedRows}: the report is incomplete`);
-}
+type Issue = { id: string; severity: { name: string }; confidence: { name: string }; file: string; location: { line: number; column: number }; description: string };
+type RunResult = { issues: Issue[]; errors: unknown[] };
 
 export async function runElectronegativity(input = join(root, 'electron')): Promise<Finding[]> {
-  const results = join(root, 'tests/.results');
-  mkdirSync(results, { recursive: true });
-  const output = join(results, 'electronegativity.csv');
-  rmSync(output, { force: true });
   const run = require('@doyensec/electronegativity') as (options: Record<string, unknown>, forCli: boolean) => Promise<RunResult>;
   const result = await run(
-    { input, output, isSarif: false, customScan: [], excludeFromScan: EXCLUDED, isRelative: true, isVerbose: false, electronVersionOverride: electronVersion, parserPlugins: [] },
+    { input, output: undefined, isSarif: false, customScan: [], excludeFromScan: EXCLUDED, isRelative: true, isVerbose: false, electronVersionOverride: electronVersion, parserPlugins: [] },
     false,
   );
   if (result.errors.length > 0) throw new Error(`electronegativity could not check every file: ${JSON.stringify(result.errors)}`);
-  const rows = await readCsv(output, result.issues.length);
-  return rows.map((r) => ({
-    issue: r.issue ?? '',
-    severity: r.severity ?? '',
-    confidence: r.confidence ?? '',
-    filename: r.filename ?? '',
-    location: r.location ?? '',
-    description: r.description ?? '',
+  return result.issues.map((i) => ({
+    issue: i.id,
+    severity: i.severity.name,
+    confidence: i.confidence.name,
+    filename: i.file,
+    location: `${i.location.line}:${i.location.column}`,
+    description: i.description,
   }));
 }
 
