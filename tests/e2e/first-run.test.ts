@@ -41,7 +41,7 @@ describe('first-run setup in Chromium', () => {
   });
 
   it('sets every password with the printed token and lands signed in on the dashboard', async () => {
-    const token = /setup token (\S+)/.exec(serve.output())![1]!;
+    const token = (await serve.waitFor(/setup token (\S+)/))[1]!;
     await page.getByLabel('Setup token').fill(token);
     await page.getByRole('button', { name: 'Set up and sign in as admin' }).click();
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();

@@ -12,7 +12,7 @@ const setup = (body: unknown) => call(`${serve.url}/api/v1/setup`, { method: 'PO
 
 beforeAll(async () => {
   serve = await startServe(['--data', dir, '--port', '0', '--first-run']);
-  token = /setup token (\S+)/.exec(serve.output())![1]!;
+  token = (await serve.waitFor(/setup token (\S+)/))[1]!;
 });
 afterAll(() => {
   serve?.child.kill('SIGKILL');

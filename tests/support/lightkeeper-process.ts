@@ -40,7 +40,15 @@ export function runCli(args: string[], options: { input?: string; env?: NodeJS.P
   });
 }
 
-export type ServeProcess = { child: ChildProcess; url: string; fingerprint: string; output: () => string; exited: Promise<number | null> };
+export type ServeProcess = {
+  child: ChildProcess;
+  url: string;
+  fingerprint: string;
+  output: () => string;
+  /** Resolves with the first match of PATTERN in the output, waiting for lines still to come. */
+  waitFor: (pattern: RegExp) => Promise<RegExpExecArray>;
+  exited: Promise<number | null>;
+};
 
 /** Starts `lightkeeper serve` and waits for it to print its URL and fingerprint. */
 export function startServe(args: string[]): Promise<ServeProcess> {
@@ -48,11 +56,27 @@ export function startServe(args: string[]): Promise<ServeProcess> {
     const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // Output arrives in chunks of any size, so a line printed after the ready lines may not be here yet.
+    const waitFor = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((found, missing) => {
+        const check = () => {
+          const match = pattern.exec(out);
+          if (!match) return false;
+          child.stdout!.off('data', check);
+          child.stderr!.off('data', check);
+          found(match);
+          return true;
+        };
+        if (check()) return;
+        child.stdout!.on('data', check);
+        child.stderr!.on('data', check);
+        void exited.then(() => check() || missing(new Error(`lightkeeper serve exited without printing ${pattern}:\n${out}`)));
+      });
     const onData = (d: Buffer) => {
       out += d;
       const url = /URL\s+(https:\/\/\S+?)\/?\s*$/m.exec(out)?.[1];
       const fingerprint = /SHA-256\s+([0-9A-F:]{95})/.exec(out)?.[1];
-      if (url && fingerprint) resolve({ child, url, fingerprint, output: () => out, exited });
+      if (url && fingerprint) resolve({ child, url, fingerprint, output: () => out, waitFor, exited });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
