@@ -21,3 +21,15 @@ export const AccountSummarySchema = Type.Object({
   passwordChanged: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export type AccountSummary = Static<typeof AccountSummarySchema>;
+
+/** A new password for one account (the vendor's rule applies: main/domain/password-policy.ts). */
+export const ChangePasswordRequestSchema = Type.Object({ password: Type.String({ maxLength: 1000 }) }, { additionalProperties: false });
+export type ChangePasswordRequest = Static<typeof ChangePasswordRequestSchema>;
+
+/** The password was changed; the rule's recommendations it does not meet come back as warnings. */
+export const ChangePasswordResultSchema = Type.Object({
+  account: AccountNameSchema,
+  passwordChanged: Type.String({ format: 'date-time' }),
+  warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+export type ChangePasswordResult = Static<typeof ChangePasswordResultSchema>;
