@@ -41,7 +41,7 @@ const transient = (status: number) => status >= 502 && status <= 504;
  */
 export function createHttpClient(options: ClientOptions) {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const authorization = basicAuthorization(options.credentials);
+  let authorization = basicAuthorization(options.credentials);
 
   async function once<T>(method: string, url: string, body: unknown, signal?: AbortSignal): Promise<T> {
     let res: Response;
@@ -63,7 +63,7 @@ export function createHttpClient(options: ClientOptions) {
     return json as T;
   }
 
-  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, init: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
     const url = urlOf(options.baseUrl, path, init.query);
     if (method !== 'GET') return once<T>(method, url, init.body, init.signal);
     return pRetry(() => once<T>(method, url, undefined, init.signal), {
@@ -77,11 +77,19 @@ export function createHttpClient(options: ClientOptions) {
 
   return {
     baseUrl: options.baseUrl,
-    authorization,
+    /** Read at every request, and by the live stream at every reconnect. */
+    get authorization() {
+      return authorization;
+    },
+    /** The signed-in account's password was changed: later requests use the new one. */
+    useCredentials(credentials: Credentials): void {
+      authorization = basicAuthorization(credentials);
+    },
     fetch: doFetch,
     get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body === undefined ? {} : { body }),
     patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+    put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
     del: <T>(path: string, query?: Query) => request<T>('DELETE', path, query ? { query } : {}),
     /** A file the server makes (CSV, reports): fetched with the credentials, handed over as a Blob. */
     async download(path: string, query?: Query): Promise<Blob> {

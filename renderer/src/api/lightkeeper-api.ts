@@ -1,4 +1,4 @@
-import type { AccountSummary } from '../../../main/contract/accounts.ts';
+import type { AccountName, AccountSummary, ChangePasswordResult } from '../../../main/contract/accounts.ts';
 import type { CertificateInfo } from '../../../main/contract/certificate.ts';
 import type { Health } from '../../../main/contract/health.ts';
 import type { KscSettingsView, KscTestReportView } from '../../../main/contract/ksc.ts';
@@ -43,6 +43,7 @@ export function lightkeeperApi(http: HttpClient) {
     ksc: () => http.get<KscSettingsView>('/api/v1/ksc'),
     testKsc: () => http.post<KscTestReportView>('/api/v1/ksc/test'),
     audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
+    changePassword: (name: AccountName, password: string) => http.put<ChangePasswordResult>(`/api/v1/accounts/${encodeURIComponent(name)}/password`, { password }),
   };
 }
 export type LightkeeperApi = ReturnType<typeof lightkeeperApi>;

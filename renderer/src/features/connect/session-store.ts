@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
+import type { AccountName, ChangePasswordResult } from '../../../../main/contract/accounts.ts';
 import type { Health } from '../../../../main/contract/health.ts';
 import { createHttpClient, type Credentials } from '../../api/http-client.ts';
 import { lightkeeperApi, type LightkeeperApi } from '../../api/lightkeeper-api.ts';
@@ -63,6 +64,21 @@ export const useSessionStore = defineStore('session', () => {
     return ok;
   }
 
+  /**
+   * Changes an account's password on the server. When it is the signed-in account's own, this
+   * console carries on with the new one: every later request, the live stream's next reconnect and
+   * this tab's memory (a reload signs in with it), so the administrator is not thrown out.
+   */
+  async function changePassword(name: AccountName, password: string): Promise<ChangePasswordResult> {
+    const result = await api.value!.changePassword(name, password);
+    if (name === account.value && http.value) {
+      const credentials = { account: name, password };
+      http.value.useCredentials(credentials);
+      persistence.save({ baseUrl: baseUrl.value, credentials });
+    }
+    return result;
+  }
+
   function signOut(reason?: string): void {
     persistence.clear();
     api.value = undefined;
@@ -72,5 +88,5 @@ export const useSessionStore = defineStore('session', () => {
     error.value = reason;
   }
 
-  return { status, error, baseUrl, account, health, apiPaths, api, http, signedIn, hasApi, connect, restore, signOut };
+  return { status, error, baseUrl, account, health, apiPaths, api, http, signedIn, hasApi, connect, restore, signOut, changePassword };
 });
