@@ -90,3 +90,4 @@ export const InventorySchema = Type.Object({
   networks: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), hostIds: Type.Array(Type.String()), active: Type.Union([Type.Boolean(), Type.Null()]) })),
   vms: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), biosUuid: Type.Union([Type.String(), Type.Null()]), hostId: Type.Union([Type.String(), Type.Null()]), state: Type.String(), vcpus: Type.Union([Type.Number(), Type.Null()]), memoryMiB: Type.Union([Type.Number(), Type.Null()]) })),
 });
+export type InventoryView = Static<typeof InventorySchema>;

@@ -20,6 +20,7 @@ export function createConsoleRouter() {
           { path: 'tasks', name: 'tasks', component: () => import('./features/tasks/TasksPage.vue'), meta: { title: 'Tasks' } },
           { path: 'tenants', name: 'tenants', component: () => import('./features/tenants/TenantsPage.vue'), meta: { title: 'Tenants' } },
           { path: 'svms', name: 'svms', component: () => import('./features/svms/SvmsPage.vue'), meta: { title: 'SVMs' } },
+          { path: 'svm-wizard', name: 'svm-wizard', component: () => import('./features/svm-wizard/SvmWizardPage.vue'), meta: { title: 'SVM Management Wizard' } },
           { path: 'diagnostics', name: 'diagnostics', component: () => import('./features/diagnostics/DiagnosticsPage.vue'), meta: { title: 'Diagnostics' } },
           { path: 'infrastructures', name: 'infrastructures', component: () => import('./features/infrastructures/InfrastructuresPage.vue'), meta: { title: 'Infrastructures' } },
           { path: 'reports', name: 'reports', component: () => import('./features/reports/ReportsPage.vue'), meta: { title: 'Protected time' } },

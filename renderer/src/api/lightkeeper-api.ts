@@ -8,7 +8,15 @@ import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from
 import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
 import type { CreateTenantRequest, RegisterVmRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
+import type { AddInfrastructureRequest, InventoryView, PeerIdentity, ProbeRequest } from '../../../main/contract/infrastructure.ts';
+import type { KscSettingsRequest } from '../../../main/contract/ksc.ts';
+import type { DeployedSvm, DeployRequest, PreflightReport, ReconfigureRequest, RemoveRequest } from '../../../main/contract/svm-deployment.ts';
+import type { ImportImageRequest, SvmImage } from '../../../main/contract/svm-images.ts';
 import type { HttpClient } from './http-client.ts';
+
+/** The SVM Management Wizard's actions and the request body each takes. */
+export type WizardRequests = { deploy: DeployRequest; remove: RemoveRequest; reconfigure: ReconfigureRequest };
+export type WizardAction = keyof WizardRequests;
 
 /** The OpenAPI document, only as far as the console reads it: which paths this server has. */
 export type OpenApiPaths = { paths: Record<string, unknown> };
@@ -43,6 +51,21 @@ export function lightkeeperApi(http: HttpClient) {
     ksc: () => http.get<KscSettingsView>('/api/v1/ksc'),
     testKsc: () => http.post<KscTestReportView>('/api/v1/ksc/test'),
     audit: (query: AuditListQuery = {}) => http.get<{ items: AuditEntry[]; total: number }>('/api/v1/audit', query),
+    // Infrastructures, SVM images, the SVM Management Wizard and the Administration Server connection.
+    probeInfrastructure: (request: ProbeRequest) => http.post<PeerIdentity>('/api/v1/infrastructures/probe', request),
+    addInfrastructure: (request: AddInfrastructureRequest) => http.post<Infrastructure>('/api/v1/infrastructures', request),
+    removeInfrastructure: (id: string) => http.del<null>(`/api/v1/infrastructures/${encodeURIComponent(id)}`),
+    pinInfrastructureIdentity: (id: string, fingerprint: string) => http.post<Infrastructure>(`/api/v1/infrastructures/${encodeURIComponent(id)}/fingerprint`, { fingerprint }),
+    infrastructureInventory: (id: string) => http.get<InventoryView>(`/api/v1/infrastructures/${encodeURIComponent(id)}/inventory`),
+    svmImages: () => http.get<{ items: SvmImage[] }>('/api/v1/svm-images'),
+    importSvmImage: (request: ImportImageRequest) => http.post<SvmImage>('/api/v1/svm-images', request),
+    removeSvmImage: (id: string) => http.del<null>(`/api/v1/svm-images/${encodeURIComponent(id)}`),
+    deployedSvms: (infrastructureId?: string) => http.get<{ items: DeployedSvm[] }>('/api/v1/deployed-svms', infrastructureId ? { infrastructureId } : {}),
+    wizardPreflight: <A extends WizardAction>(action: A, request: WizardRequests[A]) => http.post<PreflightReport>(`/api/v1/svm-wizard/${action}/preflight`, request),
+    startWizard: <A extends WizardAction>(action: A, request: WizardRequests[A]) => http.post<Task>(`/api/v1/svm-wizard/${action}`, request),
+    setKsc: (request: KscSettingsRequest) => http.put<KscSettingsView>('/api/v1/ksc', request),
+    clearKsc: () => http.del<null>('/api/v1/ksc'),
+    probeKsc: (address: string, port?: number) => http.post<{ fingerprint: string }>('/api/v1/ksc/probe', port === undefined ? { address } : { address, port }),
     changePassword: (name: AccountName, password: string) => http.put<ChangePasswordResult>(`/api/v1/accounts/${encodeURIComponent(name)}/password`, { password }),
   };
 }
