@@ -1,3 +1,4 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,7 +9,18 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['tests/unit/**/*.test.ts'],
+          exclude: ['tests/unit/console/components/**'],
           environment: 'node',
+        },
+      },
+      {
+        // The console's components, mounted with @vue/test-utils in happy-dom's document.
+        plugins: [vue()],
+        test: {
+          name: 'components',
+          sequence: { groupOrder: 0 },
+          include: ['tests/unit/console/components/**/*.test.ts'],
+          environment: 'happy-dom',
         },
       },
       {
