@@ -1,0 +1,264 @@
+// The SVM Management Wizard end to end, on the lab's real peers: a server on a real TLS port
+// serving the built console, Debian's Chromium, the KVM host (OpenSSH sshd + libvirtd + QEMU)
+// added as an infrastructure through the form with its host key shown and pinned, an SVM image
+// imported through the page, and a deployment run through every step of the wizard with its
+// pre-flight and live progress until the task completes — then removed again through the wizard.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
+import { labAddressSource } from '../../main/lab/svm/lab-address-source.ts';
+import { labResults, startLabSvmHost, type LabSvmHost } from '../../main/lab/svm/lab-svm-host.ts';
+import { loadPeersEnv } from '../lab/peers-env.ts';
+import { ensureConsoleBuilt, launchChromium, SCREENSHOTS } from '../support/console-browser.ts';
+import { inProcessServer } from '../support/in-process-server.ts';
+
+const env = loadPeersEnv('ssh', 'svm', 'libvirt', 'chromium');
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const prefix = `lk-e2e-wiz-${process.pid}`;
+const svmName = `${prefix}-svm1`;
+const imageDir = `${env.get('LK_KVM_IMAGE_DIR')}/${prefix}`;
+const work = mkdtempSync(join(tmpdir(), 'lk-e2e-wizard-'));
+const imagePath = join(work, 'ksv-la-svm-6.2.0.qcow2');
+
+let lab: Awaited<ReturnType<typeof inProcessServer>>;
+let svmHost: LabSvmHost;
+let source: ReturnType<typeof labAddressSource>;
+let kvm: SshSession;
+let url: string;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+const virsh = async (args: string) => (await kvm.exec(`virsh -q -c ${shellQuote(env.get('LK_LIBVIRT_URI'))} ${args}`)).stdout;
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `svm-wizard-${name}.png`), fullPage: true });
+const card = () => page.locator('[data-step]');
+const stepIs = (step: string) => page.locator(`[data-step="${step}"]`).waitFor();
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  chmodSync(work, 0o755);
+  // A small qcow2 SVM image with the metadata file the vendor's images carry.
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', imagePath, '64M']);
+  writeFileSync(join(work, 'ksv-la-svm-6.2.0.json'), JSON.stringify({ product: 'Lab SVM', version: '6.2.0.70' }));
+  // The lab SVMs: one sshd whose klconfig account runs the simulator, on several loopback addresses.
+  svmHost = await startLabSvmHost({ dir: join(work, 'svms'), count: 2, user: env.get('LK_SVM_USER') });
+  lab = await inProcessServer({ consoleDir: join(root, 'renderer/dist'), host: '127.0.0.1' });
+  source = labAddressSource(svmHost);
+  lab.server.services.svmLifecycle.setAddressSource(source, { pollMs: 200, timeoutMs: 90_000 });
+  url = (await lab.server.start()).url;
+  kvm = await SshSession.connect({ host: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), username: env.get('LK_SSH_USER'), auth: { password: env.get('LK_SSH_PASSWORD') }, hostKeyFingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT') });
+  await kvm.exec(`mkdir -p ${shellQuote(imageDir)}`);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
+  context.setDefaultTimeout(30_000);
+  page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    // Expected on purpose: the import of a missing file is refused (400), which Chromium logs as an error.
+    if (m.type() === 'error' && !/Failed to load resource.*400/.test(m.text())) problems.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (kvm) {
+    for (const name of (await virsh('list --all --name')).split('\n').filter((n) => n.startsWith(prefix))) {
+      await virsh(`destroy ${name}`).catch(() => undefined);
+      await virsh(`undefine ${name}`).catch(() => undefined);
+    }
+    await kvm.exec(`rm -rf ${shellQuote(imageDir)}`).catch(() => undefined);
+    kvm.dispose();
+  }
+  await lab?.server.stop();
+  await svmHost?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
+  it('signs in and names the missing prerequisite while there is no infrastructure', async () => {
+    await page.goto(`${url}/`);
+    await page.getByText('Sign in to Lightkeeper', { exact: true }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(lab.passwords.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'SVM Wizard', exact: true }).click();
+    await page.getByRole('heading', { name: 'SVM Management Wizard', level: 1 }).waitFor();
+    await stepIs('action');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('infrastructure');
+    const empty = page.locator('[data-empty="infrastructure"]');
+    await expect.poll(() => empty.textContent()).toContain('No infrastructure yet');
+    await expect.poll(() => empty.textContent()).toContain('Infrastructures page');
+    // Going on without one says what is missing.
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.locator('[data-step-problem]').textContent()).toContain('Choose the infrastructure');
+    await shot('no-infrastructure');
+  });
+
+  it('adds the KVM host through the form: shows its host key, pins it only when confirmed, and never shows the key back', async () => {
+    await page.locator('[data-empty="infrastructure"]').getByRole('link', { name: 'Infrastructures page' }).click();
+    await page.getByRole('heading', { name: 'Infrastructures', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Add connection…' }).click();
+    const dialog = page.locator('[data-add-connection]');
+    const key = readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8');
+    await dialog.getByLabel('Connection name').fill('Lab KVM');
+    await dialog.getByLabel('Address').fill(env.get('LK_SSH_HOST'));
+    await dialog.getByLabel('Port').fill(String(env.num('LK_SSH_PORT')));
+    await dialog.getByLabel('Account').fill(env.get('LK_SSH_USER'));
+    await dialog.getByText('Private key', { exact: true }).click();
+    await dialog.locator('textarea[aria-label="Private key"]').fill(key);
+    await dialog.getByLabel('libvirt URI').fill(env.get('LK_LIBVIRT_URI'));
+    await dialog.getByLabel('Folder for SVM disks on the host').fill(imageDir);
+    // Enter in a field submits the step: the host key is shown, nothing is stored yet.
+    await dialog.getByLabel('Connection name').press('Enter');
+    const presented = dialog.locator('[data-presented-fingerprint]');
+    await expect.poll(() => presented.textContent(), { timeout: 30_000 }).toBe(env.get('LK_SSH_HOST_KEY_FINGERPRINT'));
+    expect((await lab.server.services.svmLifecycle.infrastructures.list()).length).toBe(0);
+    await shot('host-key');
+    await dialog.getByRole('button', { name: 'Pin and add connection' }).click();
+    const row = page.locator('tr[data-infrastructure="Lab KVM"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain(env.get('LK_SSH_HOST_KEY_FINGERPRINT'));
+    expect(await page.content()).not.toContain('PRIVATE KEY');
+    const [stored] = await lab.server.services.svmLifecycle.infrastructures.list();
+    expect(stored).toMatchObject({ name: 'Lab KVM', platform: 'kvm', fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'), credentialKind: 'privateKey' });
+
+    await row.getByRole('button', { name: 'Test Lab KVM' }).click();
+    const verdict = page.locator('[data-test-verdict]');
+    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toContain('Everything needed to deploy SVMs works.');
+    await shot('infrastructure-test');
+    await page.keyboard.press('Escape');
+    await verdict.waitFor({ state: 'detached' });
+  });
+
+  it('imports the SVM image through the page, its SHA-256 checked', async () => {
+    await page.getByRole('button', { name: 'Import image…' }).click();
+    const dialog = page.locator('[data-import-image]');
+    await dialog.getByLabel('Image path').fill(join(work, 'missing.qcow2'));
+    await dialog.getByLabel('Image path').press('Enter');
+    await expect.poll(() => dialog.locator('[data-import-problem]').textContent()).toContain('no such file');
+    await dialog.getByLabel('Image path').fill(imagePath);
+    await dialog.getByLabel('Factory configuration password').fill(env.get('LK_SVM_PASSWORD'));
+    await dialog.getByRole('button', { name: 'Import image', exact: true }).click();
+    const row = page.locator('tr[data-image="ksv-la-svm-6.2.0.qcow2"]');
+    await row.waitFor({ timeout: 60_000 });
+    expect(await row.textContent()).toContain('6.2.0.70');
+    expect(await page.content()).not.toContain(env.get('LK_SVM_PASSWORD'));
+    await shot('infrastructures');
+  });
+
+  it('deploys an SVM through every step: a failed pre-flight says how to fix it, a passing one lets it start, and the progress is live until Completed', async () => {
+    await page.getByRole('link', { name: 'SVM Wizard', exact: true }).click();
+    await page.getByRole('heading', { name: 'SVM Management Wizard', level: 1 }).waitFor();
+    // The wizard kept its place: back to the start, then through every step.
+    while ((await card().getAttribute('data-step')) !== 'action') await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByText('Deploy SVMs', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('infrastructure');
+    await page.getByText('Lab KVM', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('image');
+    await page.getByText('ksv-la-svm-6.2.0.qcow2', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('settings');
+    await page.getByLabel('SVM 1 name').fill(svmName);
+    await page.getByLabel('SVM 1 vCPUs').fill('1');
+    await page.getByLabel('SVM 1 RAM').fill('64');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByLabel('DNS servers').fill('192.0.2.53');
+    await page.getByLabel('DNS search domains').fill('lab.example.com');
+    await shot('settings');
+    await page.getByLabel('SVM 1 name').press('Enter');
+    await stepIs('connection');
+    await page.getByLabel('Administration Server address').fill('192.0.2.10');
+    await page.getByLabel('Root password').fill('no spaces allowed');
+    await page.getByLabel('Configuration password').fill('Config-pass-1');
+    await page.getByLabel('Configuration password').press('Enter');
+    await stepIs('preflight');
+
+    // A password outside the rule: the pre-flight fails that check, says how to fix it, and Start stays off.
+    await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
+    const verdict = page.locator('[data-preflight-verdict]');
+    await expect.poll(() => verdict.getAttribute('data-ok'), { timeout: 90_000 }).toBe('false');
+    const rootCheck = page.locator('[data-check="password:root"]');
+    expect(await rootCheck.getAttribute('data-result')).toBe('failed');
+    expect(await rootCheck.textContent()).toContain('How to fix');
+    expect(await page.locator('[data-check="host-key"]').getAttribute('data-result')).toBe('ok');
+    expect(await page.getByRole('button', { name: 'Start deployment' }).isDisabled()).toBe(true);
+    await shot('preflight-failed');
+
+    await page.getByRole('button', { name: 'Back' }).click();
+    await stepIs('connection');
+    // The passwords are still in the form (not yet started), never shown as text.
+    await page.getByLabel('Root password').fill('Root-pass-1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('preflight');
+    expect(await page.locator('[data-summary]').textContent()).toContain(svmName);
+    await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
+    await expect.poll(() => verdict.getAttribute('data-ok'), { timeout: 90_000 }).toBe('true');
+    for (const id of ['password:root', 'password:config', 'image', 'host-key', 'name-free', 'free-space']) {
+      expect(await page.locator(`[data-check="${id}"]`).first().getAttribute('data-result'), id).not.toBe('failed');
+    }
+    await shot('preflight-passed');
+
+    // Every value the progress bars take, recorded in the page itself, so a loaded machine misses none.
+    await page.evaluate(`window.__progress = [];
+      new MutationObserver((changes) => { for (const c of changes) window.__progress.push(Number(c.target.getAttribute('aria-valuenow'))); })
+        .observe(document.body, { attributes: true, attributeFilter: ['aria-valuenow'], subtree: true });`);
+    const taskCalls: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/v1/tasks')) taskCalls.push(r.url());
+    });
+    await page.getByRole('button', { name: 'Start deployment' }).click();
+    await stepIs('progress');
+    await page.locator('[data-run-progress] [role=progressbar]').waitFor();
+    await shot('progress');
+    const result = page.locator('[data-run-result]');
+    await result.waitFor({ timeout: 240_000 });
+    const state = await result.getAttribute('data-run-result');
+    expect(state, (await result.textContent()) ?? '').toBe('Completed');
+    expect(await page.locator('[data-run-progress] [role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
+    const seen = (await page.evaluate('window.__progress')) as number[];
+    expect(seen.filter((v) => v > 0 && v < 100).length).toBeGreaterThan(0);
+    // The progress came over the live channel: the page never polled the task list.
+    expect(taskCalls).toEqual([]);
+    await page.locator('[data-deployed-svms]').getByText(svmName).waitFor();
+    await shot('completed');
+
+    // The SVM is real: a running libvirt domain, configured over klconfig with what the wizard collected.
+    expect((await virsh(`domstate ${svmName}`)).trim()).toBe('running');
+    const results = labResults(svmHost, source.addressOf(svmName)!);
+    expect(results.every((r) => r.result === 'OK'), JSON.stringify(results)).toBe(true);
+    expect(results.find((r) => r.command === 'nagent')!.args).toEqual(['192.0.2.10', '13000', '14000']);
+    expect(results.find((r) => r.command === 'timezone')!.args).toEqual(['Europe/Berlin']);
+    // The passwords went to the SVM and were forgotten by the console.
+    expect(await page.content()).not.toContain('Root-pass-1');
+  });
+
+  it('removes the SVM again through the wizard, and the host no longer has it', async () => {
+    await page.getByRole('button', { name: 'Start another run' }).click();
+    await stepIs('action');
+    await page.getByText('Remove SVMs', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('svms');
+    await page.locator('tr', { hasText: svmName }).locator('.n-checkbox').click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('preflight');
+    await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
+    await expect.poll(() => page.locator('[data-preflight-verdict]').getAttribute('data-ok'), { timeout: 90_000 }).toBe('true');
+    await page.getByRole('button', { name: 'Start removal' }).click();
+    const result = page.locator('[data-run-result]');
+    await result.waitFor({ timeout: 240_000 });
+    expect(await result.getAttribute('data-run-result'), (await result.textContent()) ?? '').toBe('Completed');
+    await shot('removed');
+    expect((await virsh('list --all --name')).split('\n')).not.toContain(svmName);
+    expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
