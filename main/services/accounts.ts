@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName, type AccountSummary } from '../contract/accounts.ts';
 import { checkPassword, type PasswordFinding } from '../domain/password-policy.ts';
-import { decoyHash, hashPassword, verifyPassword } from '../store/password-hashing.ts';
+import * as scryptHashing from '../store/password-hashing.ts';
 import type { AccountsRepository } from '../store/repositories.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 
@@ -27,11 +27,30 @@ export const isAccountName = (name: string): name is AccountName => (ACCOUNT_NAM
  * that exists only in this process, tied to the stored hash: a password change elsewhere (the CLI)
  * invalidates it at once, and the memory never holds a password.
  */
-export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date) {
+export type PasswordHashing = Pick<typeof scryptHashing, 'hashPassword' | 'verifyPassword' | 'decoyHash'>;
+
+export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date, hashing: PasswordHashing = scryptHashing) {
+  const { hashPassword, verifyPassword, decoyHash } = hashing;
   // A KeyObject, not a Buffer: createHmac would otherwise build one on every request.
   const cacheKey = createSecretKey(randomBytes(32));
   const verified = new Map<AccountName, { mac: Buffer; hash: string }>();
+  // Thousands of agents reconnecting after a restart send the same credentials at once: they share
+  // one scrypt instead of queueing one each on the four-thread pool (50 cold requests took 22 s).
+  const checking = new Map<AccountName, { mac: Buffer; hash: string; result: Promise<boolean> }>();
   const macOf = (account: string, password: string) => createHmac('sha256', cacheKey).update(`${account}\u0000${password}`).digest();
+
+  const verifyOnce = (name: AccountName, hash: string, mac: Buffer, password: string): Promise<boolean> => {
+    const same = checking.get(name);
+    if (same && same.hash === hash && timingSafeEqual(same.mac, mac)) return same.result;
+    const result = verifyPassword(password, hash);
+    const entry = { mac, hash, result };
+    checking.set(name, entry);
+    const done = () => {
+      if (checking.get(name) === entry) checking.delete(name);
+    };
+    result.then(done, done);
+    return result;
+  };
 
   return {
     async setPassword(name: AccountName, password: string): Promise<{ warnings: PasswordFinding[] }> {
@@ -67,7 +86,7 @@ export function createAccountsService(repo: AccountsRepository, throttle: LoginT
         if (cached && cached.hash === account.passwordHash && timingSafeEqual(cached.mac, mac)) {
           return { ok: true, account: account.name };
         }
-        if (await verifyPassword(password, account.passwordHash)) {
+        if (await verifyOnce(account.name, account.passwordHash, mac, password)) {
           verified.set(account.name, { mac, hash: account.passwordHash });
           await throttle.succeeded(address, username);
           return { ok: true, account: account.name };

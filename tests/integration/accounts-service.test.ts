@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountsService, type PasswordHashing } from '../../main/services/accounts.ts';
+import { createLoginThrottle } from '../../main/services/login-throttle.ts';
+import * as scrypt from '../../main/store/password-hashing.ts';
+import { dataFolder } from '../../main/store/data-folder.ts';
+import { fileDataKeyProvider } from '../../main/store/data-key.ts';
+import { openStore, type Store } from '../../main/store/store.ts';
+import { tempDir } from '../support/lightkeeper-process.ts';
+
+let store: Store;
+let scryptRuns = 0;
+// The real scrypt, counted.
+const counted: PasswordHashing = {
+  ...scrypt,
+  verifyPassword: (password, stored) => {
+    scryptRuns++;
+    return scrypt.verifyPassword(password, stored);
+  },
+};
+const service = () => createAccountsService(store.accounts, createLoginThrottle(), () => new Date(), counted);
+
+beforeAll(async () => {
+  const folder = dataFolder(tempDir('lk-accounts-'));
+  store = await openStore(folder, fileDataKeyProvider(folder.dataKey), { create: true });
+});
+afterAll(() => store?.close());
+
+describe('checking Basic credentials', () => {
+  it('runs scrypt once for a burst of requests with the same credentials, and answers each of them', async () => {
+    const accounts = service();
+    await accounts.setPassword('agent', 'Agent-Passw0rd!');
+    scryptRuns = 0;
+    const results = await Promise.all(Array.from({ length: 20 }, () => accounts.authenticate('10.0.0.1', 'agent', 'Agent-Passw0rd!')));
+    expect(results.every((r) => r.ok && r.account === 'agent')).toBe(true);
+    expect(scryptRuns).toBe(1);
+    await accounts.authenticate('10.0.0.2', 'agent', 'Agent-Passw0rd!');
+    expect(scryptRuns, 'a verified password is remembered').toBe(1);
+  });
+
+  it('never lets a wrong password share the check of a right one that is in flight', async () => {
+    const accounts = service();
+    await accounts.setPassword('svm', 'Svm-Passw0rd!');
+    scryptRuns = 0;
+    const [right, wrong] = await Promise.all([accounts.authenticate('10.0.0.1', 'svm', 'Svm-Passw0rd!'), accounts.authenticate('10.0.0.3', 'svm', 'Svm-Passw0rd?')]);
+    expect(right).toEqual({ ok: true, account: 'svm' });
+    expect(wrong).toEqual({ ok: false, reason: 'unknown-or-wrong' });
+    expect(scryptRuns).toBe(2);
+  });
+
+  it('checks again after the password changed, and refuses the old one', async () => {
+    const accounts = service();
+    await accounts.setPassword('viewer', 'Viewer-Passw0rd!');
+    expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Passw0rd!')).ok).toBe(true);
+    await store.accounts.setPasswordHash('viewer', await scrypt.hashPassword('Viewer-Other0!'), new Date().toISOString());
+    scryptRuns = 0;
+    expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Passw0rd!')).ok).toBe(false);
+    expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Other0!')).ok).toBe(true);
+    expect(scryptRuns).toBe(2);
+  });
+});
