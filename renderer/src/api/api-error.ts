@@ -41,6 +41,10 @@ export function apiErrorOf(status: number, body: unknown): ApiError {
     // Only an account out of its scope gets the viewer hint; other refusals (a wrong setup token) speak for themselves.
     case status === 403 && code === 'FORBIDDEN':
       return new ApiError(status, code, `${server?.message ?? 'This account may not do that.'} Sign in as admin to make changes; viewer is read-only.`);
+    // A 502 with the server's own error body: the server works, a peer it reached (a hypervisor, the
+    // Administration Server) did not, and the message names that peer and what to check.
+    case status === 502 && server !== undefined:
+      return new ApiError(status, code, server.message);
     case status >= 500:
       return new ApiError(status, code, `The server failed (${status}): ${server?.message ?? 'no details were given'}.`);
     default:

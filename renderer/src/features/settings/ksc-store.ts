@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { KscSettingsView, KscTestReportView } from '../../../../main/contract/ksc.ts';
-import { messageOf } from '../../api/api-error.ts';
+import { ApiError, messageOf } from '../../api/api-error.ts';
 import { useSessionStore } from '../connect/session-store.ts';
 
 export const KSC_DEFAULT_PORT = 13299;
@@ -50,6 +50,9 @@ export const useKscStore = defineStore('ksc', () => {
       presented.value = { address: d.address.trim(), port, fingerprint: r.fingerprint };
       return undefined;
     } catch (e) {
+      if (e instanceof ApiError && e.code === 'KSC_Unreachable') {
+        return `Cannot reach the Administration Server at ${d.address.trim()}:${d.port ?? KSC_DEFAULT_PORT} (${e.message}). Check the address and the port (its OpenAPI listens on ${KSC_DEFAULT_PORT} by default) and that no firewall is in between.`;
+      }
       return messageOf(e);
     } finally {
       busy.value = false;
