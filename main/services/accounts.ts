@@ -2,7 +2,7 @@ import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName, type AccountSummary } from '../contract/accounts.ts';
 import { checkPassword, type PasswordFinding } from '../domain/password-policy.ts';
 import * as scryptHashing from '../store/password-hashing.ts';
-import type { AccountsRepository } from '../store/repositories.ts';
+import type { AccountsRepository, StoredAccount } from '../store/repositories.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 
 export class PasswordRejectedError extends Error {
@@ -22,13 +22,20 @@ export type AuthResult =
 export const isAccountName = (name: string): name is AccountName => (ACCOUNT_NAMES as readonly string[]).includes(name);
 
 /**
+ * How long a stored account row is used before it is read again. Reading it is ~11 µs of SQLite,
+ * the largest cost of a request after TLS; a password changed by another process (the CLI) still
+ * takes effect within this time.
+ */
+export const ROW_FRESH_MS = 1000;
+
+export type PasswordHashing = Pick<typeof scryptHashing, 'hashPassword' | 'verifyPassword' | 'decoyHash'>;
+
+/**
  * Accounts: setting passwords under the vendor's rules, and checking Basic credentials on every
  * request. scrypt is deliberately slow, so a successful check is remembered as an HMAC under a key
  * that exists only in this process, tied to the stored hash: a password change elsewhere (the CLI)
- * invalidates it at once, and the memory never holds a password.
+ * invalidates it within ROW_FRESH_MS, and the memory never holds a password.
  */
-export type PasswordHashing = Pick<typeof scryptHashing, 'hashPassword' | 'verifyPassword' | 'decoyHash'>;
-
 export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date, hashing: PasswordHashing = scryptHashing) {
   const { hashPassword, verifyPassword, decoyHash } = hashing;
   // A KeyObject, not a Buffer: createHmac would otherwise build one on every request.
@@ -36,8 +43,18 @@ export function createAccountsService(repo: AccountsRepository, throttle: LoginT
   const verified = new Map<AccountName, { mac: Buffer; hash: string }>();
   // Thousands of agents reconnecting after a restart send the same credentials at once: they share
   // one scrypt instead of queueing one each on the four-thread pool (50 cold requests took 22 s).
+  const rows = new Map<AccountName, { account: StoredAccount | undefined; readAt: number }>();
   const checking = new Map<AccountName, { mac: Buffer; hash: string; result: Promise<boolean> }>();
   const macOf = (account: string, password: string) => createHmac('sha256', cacheKey).update(`${account}\u0000${password}`).digest();
+
+  const accountRow = async (name: AccountName): Promise<StoredAccount | undefined> => {
+    const at = now().getTime();
+    const known = rows.get(name);
+    if (known && at - known.readAt < ROW_FRESH_MS && at >= known.readAt) return known.account;
+    const account = await repo.get(name);
+    rows.set(name, { account, readAt: at });
+    return account;
+  };
 
   const verifyOnce = (name: AccountName, hash: string, mac: Buffer, password: string): Promise<boolean> => {
     const same = checking.get(name);
@@ -58,6 +75,7 @@ export function createAccountsService(repo: AccountsRepository, throttle: LoginT
       if (verdict.errors.length > 0) throw new PasswordRejectedError(name, verdict.errors);
       await repo.setPasswordHash(name, await hashPassword(password), now().toISOString());
       verified.delete(name);
+      rows.delete(name);
       return { warnings: verdict.warnings };
     },
 
@@ -79,7 +97,7 @@ export function createAccountsService(repo: AccountsRepository, throttle: LoginT
     async authenticate(address: string, username: string, password: string): Promise<AuthResult> {
       const retryAfterMs = await throttle.blockedFor(address, username);
       if (retryAfterMs > 0) return { ok: false, reason: 'throttled', retryAfterMs };
-      const account = isAccountName(username) ? await repo.get(username) : undefined;
+      const account = isAccountName(username) ? await accountRow(username) : undefined;
       if (account) {
         const mac = macOf(account.name, password);
         const cached = verified.get(account.name);

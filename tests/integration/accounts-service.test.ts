@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsService, type PasswordHashing } from '../../main/services/accounts.ts';
+import { createAccountsService, ROW_FRESH_MS, type PasswordHashing } from '../../main/services/accounts.ts';
 import { createLoginThrottle } from '../../main/services/login-throttle.ts';
 import * as scrypt from '../../main/store/password-hashing.ts';
 import { dataFolder } from '../../main/store/data-folder.ts';
@@ -17,7 +17,15 @@ const counted: PasswordHashing = {
     return scrypt.verifyPassword(password, stored);
   },
 };
-const service = () => createAccountsService(store.accounts, createLoginThrottle(), () => new Date(), counted);
+let clock = Date.parse('2026-11-25T12:00:00Z');
+let rowReads = 0;
+const service = () =>
+  createAccountsService(
+    { ...store.accounts, get: (name) => (rowReads++, store.accounts.get(name)), list: () => store.accounts.list(), setPasswordHash: (...a) => store.accounts.setPasswordHash(...a) },
+    createLoginThrottle(),
+    () => new Date(clock),
+    counted,
+  );
 
 beforeAll(async () => {
   const folder = dataFolder(tempDir('lk-accounts-'));
@@ -47,14 +55,35 @@ describe('checking Basic credentials', () => {
     expect(scryptRuns).toBe(2);
   });
 
-  it('checks again after the password changed, and refuses the old one', async () => {
+  it('reads the account from the store at most once per freshness window, however many requests come', async () => {
+    const accounts = service();
+    await accounts.setPassword('admin', 'Admin-Passw0rd!');
+    rowReads = 0;
+    for (let i = 0; i < 100; i++) expect((await accounts.authenticate('10.0.0.1', 'admin', 'Admin-Passw0rd!')).ok).toBe(true);
+    expect(rowReads).toBe(1);
+    clock += ROW_FRESH_MS;
+    await accounts.authenticate('10.0.0.1', 'admin', 'Admin-Passw0rd!');
+    expect(rowReads).toBe(2);
+  });
+
+  it('takes a password changed by another process (the CLI) within the freshness window, and refuses the old one', async () => {
     const accounts = service();
     await accounts.setPassword('viewer', 'Viewer-Passw0rd!');
     expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Passw0rd!')).ok).toBe(true);
     await store.accounts.setPasswordHash('viewer', await scrypt.hashPassword('Viewer-Other0!'), new Date().toISOString());
+    clock += ROW_FRESH_MS;
     scryptRuns = 0;
     expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Passw0rd!')).ok).toBe(false);
     expect((await accounts.authenticate('10.0.0.1', 'viewer', 'Viewer-Other0!')).ok).toBe(true);
     expect(scryptRuns).toBe(2);
+  });
+
+  it('takes a password set through this service at once', async () => {
+    const accounts = service();
+    await accounts.setPassword('multitenancy', 'Multi-Passw0rd!');
+    expect((await accounts.authenticate('10.0.0.1', 'multitenancy', 'Multi-Passw0rd!')).ok).toBe(true);
+    await accounts.setPassword('multitenancy', 'Multi-Other0!');
+    expect((await accounts.authenticate('10.0.0.1', 'multitenancy', 'Multi-Passw0rd!')).ok).toBe(false);
+    expect((await accounts.authenticate('10.0.0.1', 'multitenancy', 'Multi-Other0!')).ok).toBe(true);
   });
 });
