@@ -1,3 +1,4 @@
+import type { SvmImageImportProgress } from './svm-images.ts';
 import type { AgentsSummaryEvent, SvmStateEvent } from './svms.ts';
 import type { Task } from './tasks.ts';
 
@@ -10,6 +11,7 @@ export type ServerEvents = {
   'task.changed': Task;
   'svm.state': SvmStateEvent;
   'agents.summary': AgentsSummaryEvent;
+  'svm-image.import': SvmImageImportProgress;
 };
 export type ServerEventName = keyof ServerEvents;
 export type ServerEvent = { [K in ServerEventName]: { name: K; data: ServerEvents[K] } }[ServerEventName];

@@ -36,3 +36,16 @@ export const ImportImageRequestSchema = Type.Object({
 export type ImportImageRequest = Static<typeof ImportImageRequestSchema>;
 
 export const SvmImageListSchema = Type.Object({ items: Type.Array(SvmImageSchema) });
+
+/**
+ * Live progress of an image import (`svm-image.import` on /api/v1/events): the import request
+ * answers only when the copy is made and checked, which takes minutes for a real image.
+ */
+export const SvmImageImportProgressSchema = Type.Object({
+  /** The path the import request named: the console follows its own import by it. */
+  path: Type.String(),
+  phase: Type.Enum(['copying', 'done', 'failed']),
+  copiedBytes: Type.Integer({ minimum: 0 }),
+  totalBytes: Type.Integer({ minimum: 0 }),
+});
+export type SvmImageImportProgress = Static<typeof SvmImageImportProgressSchema>;

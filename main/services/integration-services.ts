@@ -37,7 +37,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     concurrency: options.taskConcurrency,
   });
   tasks.register(selfTestTask(store.diagnosticMarks));
-  const svmLifecycle = createSvmLifecycle({ store: store.infrastructure, settings: store.settings, sealer: store.sealer, dataDir: store.folder.root, tasks, log, now });
+  const svmLifecycle = createSvmLifecycle({ store: store.infrastructure, settings: store.settings, sealer: store.sealer, dataDir: store.folder.root, tasks, log, now, events });
   const audit = createAuditLog(store.auditLog, now);
   const ksc = createKscSettings(store.kscConnection, audit, log);
   const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });

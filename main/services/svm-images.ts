@@ -10,7 +10,7 @@ import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_CODES, type ImportImageRequest, type SvmImage } from '../contract/svm-images.ts';
+import { IMAGE_CODES, type ImportImageRequest, type SvmImage, type SvmImageImportProgress } from '../contract/svm-images.ts';
 import type { InfrastructureStore, SvmImageRecord } from '../store/infrastructure-repositories.ts';
 import { detectImageFormat, refusalFor } from './image-format.ts';
 import { LifecycleError } from './lifecycle-error.ts';
@@ -49,7 +49,17 @@ export const toContractImage = (r: SvmImageRecord): SvmImage => ({
   imported: r.imported,
 });
 
-export function createSvmImages(options: { store: InfrastructureStore; imagesDir: string; now: () => Date; imageInUse?: (id: string) => Promise<boolean> }) {
+/** How often an import reports its progress at most (the last report is always sent). */
+const PROGRESS_INTERVAL_MS = 250;
+
+export function createSvmImages(options: {
+  store: InfrastructureStore;
+  imagesDir: string;
+  now: () => Date;
+  imageInUse?: (id: string) => Promise<boolean>;
+  /** Live progress of each import (published on the server's live channel). */
+  onProgress?: (progress: SvmImageImportProgress) => void;
+}) {
   const repo = options.store.svmImages;
 
   async function get(id: string): Promise<SvmImageRecord> {
@@ -76,24 +86,42 @@ export function createSvmImages(options: { store: InfrastructureStore; imagesDir
       const target = join(options.imagesDir, `${id}.qcow2`);
       const part = `${target}.part`;
       const hash = createHash('sha256');
+      let copied = 0;
+      let reported = 0;
+      const report = (phase: SvmImageImportProgress['phase']) => options.onProgress?.({ path: req.path, phase, copiedBytes: copied, totalBytes: size });
+      report('copying');
       try {
         await pipeline(
           createReadStream(req.path, { highWaterMark: 1 << 20 }),
-          new Transform({ transform(chunk: Buffer, _e, cb) { hash.update(chunk); cb(null, chunk); } }),
+          new Transform({
+            transform(chunk: Buffer, _e, cb) {
+              hash.update(chunk);
+              copied += chunk.length;
+              const at = options.now().getTime();
+              if (at - reported >= PROGRESS_INTERVAL_MS) {
+                reported = at;
+                report('copying');
+              }
+              cb(null, chunk);
+            },
+          }),
           createWriteStream(part, { mode: 0o600 }),
         );
       } catch (e) {
         rmSync(part, { force: true });
+        report('failed');
         throw new LifecycleError(IMAGE_CODES.unreadable, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 507 : 400, `Copying ${req.path} into the data folder failed: ${(e as Error).message}. Nothing was kept.`);
       }
       const sha256 = hash.digest('hex');
       if (expected !== undefined && expected !== sha256) {
         rmSync(part, { force: true });
+        report('failed');
         throw new LifecycleError(IMAGE_CODES.checksumMismatch, 422, `The SHA-256 of ${basename(req.path)} is ${sha256}, but ${expected} was expected: the file is damaged or not the one published. Nothing was kept; download it again.`);
       }
       const existing = await repo.findBySha256(sha256);
       if (existing) {
         rmSync(part, { force: true });
+        report('done');
         return toContractImage(existing);
       }
       await rename(part, target);
@@ -111,6 +139,7 @@ export function createSvmImages(options: { store: InfrastructureStore; imagesDir
         imported: options.now().toISOString(),
       };
       await repo.insert(record);
+      report('done');
       return toContractImage(record);
     },
 

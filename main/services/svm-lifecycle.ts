@@ -21,6 +21,7 @@ import type { SvmLifecycleDeps } from './svm-lifecycle-deps.ts';
 import { preflightDeploy, preflightExisting } from './svm-preflight.ts';
 import { createSvmSshIdentity } from './svm-ssh-identity.ts';
 import type { TaskEngine } from './task-engine.ts';
+import type { EventBus } from './event-bus.ts';
 
 export type SvmLifecycleOptions = {
   store: InfrastructureStore;
@@ -30,6 +31,8 @@ export type SvmLifecycleOptions = {
   tasks: TaskEngine;
   log: Logger;
   now: () => Date;
+  /** The live channel: image imports report their progress on it. */
+  events?: EventBus;
 };
 
 const toContractSvm = (r: DeployedSvmRecord): DeployedSvm => ({
@@ -51,7 +54,7 @@ const toContractSvm = (r: DeployedSvmRecord): DeployedSvm => ({
 export function createSvmLifecycle(options: SvmLifecycleOptions) {
   const { store, tasks, now } = options;
   const infrastructures = createInfrastructureService({ store, now });
-  const images = createSvmImages({ store, imagesDir: join(options.dataDir, 'images'), now });
+  const images = createSvmImages({ store, imagesDir: join(options.dataDir, 'images'), now, ...(options.events ? { onProgress: (p) => options.events!.publish('svm-image.import', p) } : {}) });
   let addressSource: SvmAddressSource = hypervisorAddressSource;
   const deps: SvmLifecycleDeps = {
     store,

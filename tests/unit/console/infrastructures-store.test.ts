@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { Value } from 'typebox/value';
 import { AddInfrastructureRequestSchema } from '../../../main/contract/infrastructure.ts';
+import { useLiveStore } from '../../../renderer/src/features/live/live-store.ts';
 import { addRequestOf, credentialKindsOf, draftProblem, useInfrastructuresStore, type ConnectionDraft } from '../../../renderer/src/features/infrastructures/infrastructures-store.ts';
 import { json } from './fake-server.ts';
 import { signedIn } from './signed-in.ts';
@@ -75,8 +76,15 @@ describe('the infrastructures store', () => {
     expect(store.items[0]!.fingerprint).toBe(NEW);
     const importing = store.importImage({ path: '/srv/svm.qcow2' });
     expect(store.importing?.path).toBe('/srv/svm.qcow2');
+    // The server's live progress of this import is kept; another path's is not.
+    const live = useLiveStore();
+    live.dispatch({ name: 'svm-image.import', data: { path: '/srv/other.qcow2', phase: 'copying', copiedBytes: 1, totalBytes: 10 } });
+    expect(store.importProgress).toBeNull();
+    live.dispatch({ name: 'svm-image.import', data: { path: '/srv/svm.qcow2', phase: 'copying', copiedBytes: 4, totalBytes: 10 } });
+    expect(store.importProgress).toMatchObject({ copiedBytes: 4, totalBytes: 10 });
     expect((await importing).ok).toBe(true);
     expect(store.importing).toBeNull();
+    expect(store.importProgress).toBeNull();
     expect(store.images.map((i) => i.name)).toEqual(['svm.qcow2']);
     expect((await store.remove(ID)).ok).toBe(true);
     expect(store.items).toEqual([]);

@@ -2,9 +2,10 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AccessReportBody, AddInfrastructureRequest, Infrastructure, PeerIdentity } from '../../../../main/contract/infrastructure.ts';
 import { PLATFORM_TRANSPORT, defaultPort, type Platform } from '../../../../main/contract/platforms.ts';
-import type { ImportImageRequest, SvmImage } from '../../../../main/contract/svm-images.ts';
+import type { ImportImageRequest, SvmImage, SvmImageImportProgress } from '../../../../main/contract/svm-images.ts';
 import { messageOf } from '../../api/api-error.ts';
 import { useSessionStore } from '../connect/session-store.ts';
+import { useLiveStore } from '../live/live-store.ts';
 
 export type Outcome<T = undefined> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -70,6 +71,7 @@ export function draftProblem(draft: ConnectionDraft): string | undefined {
  */
 export const useInfrastructuresStore = defineStore('infrastructures', () => {
   const session = useSessionStore();
+  const live = useLiveStore();
   const items = ref<Infrastructure[]>([]);
   const images = ref<SvmImage[]>([]);
   const loading = ref(false);
@@ -78,6 +80,11 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
   const imagesError = ref<string | undefined>();
   /** The image import in flight (the server copies the file and checks its SHA-256 before answering). */
   const importing = ref<{ path: string; started: number } | null>(null);
+  /** What the server reports of that import on the live channel (older servers report nothing). */
+  const importProgress = ref<SvmImageImportProgress | null>(null);
+  live.on('svm-image.import', (p) => {
+    if (importing.value && p.path === importing.value.path) importProgress.value = p;
+  });
 
   async function load(): Promise<void> {
     const api = session.api;
@@ -131,12 +138,14 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
 
   async function importImage(request: ImportImageRequest): Promise<Outcome<SvmImage>> {
     importing.value = { path: request.path, started: Date.now() };
+    importProgress.value = null;
     try {
       const r = await attempt(() => session.api!.importSvmImage(request));
       if (r.ok) images.value = [...images.value.filter((i) => i.id !== r.value.id), r.value];
       return r;
     } finally {
       importing.value = null;
+      importProgress.value = null;
     }
   }
 
@@ -146,5 +155,5 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
     return r;
   }
 
-  return { items, images, loading, loaded, error, imagesError, importing, load, probe, add, test, remove, repin, importImage, removeImage };
+  return { items, images, loading, loaded, error, imagesError, importing, importProgress, load, probe, add, test, remove, repin, importImage, removeImage };
 });
