@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
+import { startKscSimulator, type KscSimulator } from '../../main/lab/ksc/index.ts';
 import { labAddressSource } from '../../main/lab/svm/lab-address-source.ts';
 import { labResults, startLabSvmHost, type LabSvmHost } from '../../main/lab/svm/lab-svm-host.ts';
 import { loadPeersEnv } from '../lab/peers-env.ts';
@@ -29,6 +30,7 @@ let lab: Awaited<ReturnType<typeof inProcessServer>>;
 let svmHost: LabSvmHost;
 let source: ReturnType<typeof labAddressSource>;
 let kvm: SshSession;
+let ksc: KscSimulator;
 let url: string;
 let browser: Browser;
 let page: Page;
@@ -47,6 +49,7 @@ beforeAll(async () => {
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', imagePath, '64M']);
   writeFileSync(join(work, 'ksv-la-svm-6.2.0.json'), JSON.stringify({ product: 'Lab SVM', version: '6.2.0.70' }));
   // The lab SVMs: one sshd whose klconfig account runs the simulator, on several loopback addresses.
+  ksc = await startKscSimulator({ port: 0, user: 'ksc-operator', password: 'Ksc-Operator-S3cret!' });
   svmHost = await startLabSvmHost({ dir: join(work, 'svms'), count: 2, user: env.get('LK_SVM_USER') });
   lab = await inProcessServer({ consoleDir: join(root, 'renderer/dist'), host: '127.0.0.1' });
   source = labAddressSource(svmHost);
@@ -77,6 +80,7 @@ afterAll(async () => {
   }
   await lab?.server.stop();
   await svmHost?.stop();
+  await ksc?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -151,6 +155,35 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await row.textContent()).toContain('6.2.0.70');
     expect(await page.content()).not.toContain(env.get('LK_SVM_PASSWORD'));
     await shot('infrastructures');
+  });
+
+  it('connects the Administration Server in Settings: certificate shown, pinned only when confirmed, password never shown back', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    const kscCard = page.locator('[data-ksc-card]');
+    await kscCard.getByText('Complete tenants get a virtual Administration Server').waitFor();
+    await kscCard.getByRole('button', { name: 'Connect…' }).click();
+    // Escape leaves the form without storing anything.
+    await kscCard.getByLabel('Administration Server address').fill('127.0.0.1');
+    await kscCard.getByLabel('Administration Server address').press('Escape');
+    await kscCard.locator('[data-ksc-form]').waitFor({ state: 'detached' });
+    await kscCard.getByRole('button', { name: 'Connect…' }).click();
+    await kscCard.getByLabel('Administration Server address').fill('127.0.0.1');
+    await kscCard.getByLabel('Administration Server port').fill(String(ksc.port));
+    await kscCard.getByLabel('Administration Server account').fill('ksc-operator');
+    await kscCard.getByLabel('Administration Server password').fill('Ksc-Operator-S3cret!');
+    await kscCard.getByLabel('Administration Server password').press('Enter');
+    await expect.poll(() => kscCard.locator('[data-ksc-presented]').textContent(), { timeout: 30_000 }).toBe(ksc.fingerprint);
+    expect((await lab.server.services.ksc.view()).configured).toBe(false);
+    await shot('ksc-certificate');
+    await kscCard.getByRole('button', { name: 'Pin and save' }).click();
+    await expect.poll(() => kscCard.locator('[data-ksc-address]').textContent()).toBe(`127.0.0.1:${ksc.port}`);
+    expect(await lab.server.services.ksc.view()).toMatchObject({ configured: true, user: 'ksc-operator', pinnedFingerprint: ksc.fingerprint, passwordSet: true });
+    await kscCard.getByRole('button', { name: 'Test the connection' }).click();
+    await kscCard.locator('[data-ksc-test]').waitFor({ timeout: 30_000 });
+    expect(await kscCard.locator('[data-ksc-test]').textContent()).toContain('OK');
+    expect(await page.content()).not.toContain('Ksc-Operator-S3cret!');
+    await shot('ksc-connected');
   });
 
   it('deploys an SVM through every step: a failed pre-flight says how to fix it, a passing one lets it start, and the progress is live until Completed', async () => {
@@ -239,6 +272,28 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(results.find((r) => r.command === 'timezone')!.args).toEqual(['Europe/Berlin']);
     // The passwords went to the SVM and were forgotten by the console.
     expect(await page.content()).not.toContain('Root-pass-1');
+  });
+
+  it('reconfigures the time zone of the SVM through the wizard, and the SVM gets it over klconfig', async () => {
+    await page.getByRole('button', { name: 'Start another run' }).click();
+    await stepIs('action');
+    await page.getByText('Reconfigure SVMs', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('svms');
+    await page.locator('tr', { hasText: svmName }).locator('.n-checkbox').click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('changes');
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByLabel('Time zone').press('Enter');
+    await stepIs('preflight');
+    await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
+    await expect.poll(() => page.locator('[data-preflight-verdict]').getAttribute('data-ok'), { timeout: 90_000 }).toBe('true');
+    await page.getByRole('button', { name: 'Start reconfiguration' }).click();
+    const result = page.locator('[data-run-result]');
+    await result.waitFor({ timeout: 240_000 });
+    expect(await result.getAttribute('data-run-result'), (await result.textContent()) ?? '').toBe('Completed');
+    const timezones = labResults(svmHost, source.addressOf(svmName)!).filter((r) => r.command === 'timezone');
+    expect(timezones.at(-1)).toMatchObject({ args: ['UTC'], result: 'OK' });
   });
 
   it('removes the SVM again through the wizard, and the host no longer has it', async () => {
