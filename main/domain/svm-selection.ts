@@ -240,12 +240,12 @@ export function updateSourceAllows(svm: SvmRecord, osFamily: OsFamily): boolean 
  * Locality level: 1 = hypervisor (OpenStack: server group), 2 = cluster (project),
  * 3 = data center (availability zone); 0 = locality is not considered.
  */
-type Level = 0 | 1 | 2 | 3;
+export type Level = 0 | 1 | 2 | 3;
 
 const EXTENDED_LEVEL = { hypervisor: 1, cluster: 2, datacenter: 3, none: 0 } as const;
 const OPENSTACK_STANDARD_LEVEL = { ServerGroup: 1, Project: 2, AvailabilityZone: 3 } as const;
 
-function localityLevel(agent: AgentFacts, settings: SelectionSettings): Level {
+export function localityLevel(agent: AgentFacts, settings: SelectionSettings): Level {
   if (agent.algorithm.kind === 'extended') return EXTENDED_LEVEL[agent.algorithm.scope];
   if (agent.path === null) return 0;
   return agent.path.kind === 'openstack' ? OPENSTACK_STANDARD_LEVEL[settings.standardAlgorithmSvmLocality] : 1;
@@ -277,7 +277,7 @@ export function isLocal(agent: AgentFacts, svm: SvmRecord, settings: SelectionSe
   return localAt(localityLevel(agent, settings), agent.algorithm.kind === 'standard', agent.path, svm);
 }
 
-function localAt(level: Level, standard: boolean, vmPath: InfrastructurePath | null, svm: SvmRecord): boolean {
+export function localAt(level: Level, standard: boolean, vmPath: InfrastructurePath | null, svm: SvmRecord): boolean {
   if (level === 0 || vmPath === null || svm.path === null) return false;
   // Large-infrastructure mode switches off locality detection, which only the standard algorithm uses;
   // the vendor recommends the extended algorithm with Integration Server discovery for that mode.
@@ -437,7 +437,7 @@ export interface SelectOptions {
 }
 const EXPLAIN: SelectOptions = { explain: true };
 
-interface Ranked {
+export interface Ranked {
   readonly svm: SvmRecord;
   /** Preference bits (no valid licence, key type mismatch, not local) above the connected-agent count. */
   readonly rank: number;
@@ -448,8 +448,14 @@ interface Ranked {
 // and the count at once.
 const PREFERENCE_UNIT = 4_294_967_296;
 
+/** An eligible SVM's rank: its preferences (valid licence, matching key type, locality), then its connected agents. */
+export function rankOf(svm: SvmRecord, local: boolean, osKind: OsKind, now: number): number {
+  const preference = (hasValidLicence(svm, now) ? 0 : 4) + (keyTypeMatches(svm, osKind) ? 0 : 2) + (local ? 0 : 1);
+  return preference * PREFERENCE_UNIT + svm.connectedAgents;
+}
+
 /** Total order on eligible SVMs: rank, then lower average load, then id (ids are unique). */
-function compareRanked(a: Ranked, b: Ranked): number {
+export function compareRanked(a: Ranked, b: Ranked): number {
   return compareRank(a, b.rank, b.svm);
 }
 
@@ -542,8 +548,7 @@ export function selectSvms(
       continue;
     }
 
-    const preference = (hasValidLicence(svm, now) ? 0 : 4) + (keyTypeMatches(svm, osKind) ? 0 : 2) + (local ? 0 : 1);
-    const rank = preference * PREFERENCE_UNIT + svm.connectedAgents;
+    const rank = rankOf(svm, local, osKind, now);
     if (limit === null) best.push({ svm, rank });
     else keepBest(best, overflow, svm, rank, limit);
   }

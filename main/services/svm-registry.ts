@@ -1,5 +1,6 @@
 import type { SvmReport } from '../contract/agents.ts';
-import { isStale, svmRecordFromReport, type SelectionSettings, type SvmRecord } from '../domain/svm-selection.ts';
+import { SvmCandidateIndex } from '../domain/svm-candidate-index.ts';
+import { isStale, svmRecordFromReport, type AgentFacts, type SelectionSettings, type SvmRecord, type SvmSelection } from '../domain/svm-selection.ts';
 import type { StoredSvm, SvmIdentityConflict } from '../store/svm-repositories.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -24,24 +25,19 @@ export type SvmEntry = {
 export type ReportOutcome = { entry: SvmEntry; change: 'up' | 'back' | null; conflict: SvmIdentityConflict | null };
 
 /**
- * The in-memory SVM registry that discovery reads on every request (design §4): an array for
- * selection, kept in place, and an index by id. It also does the bookkeeping that selection
+ * The in-memory SVM registry that discovery reads on every request (design §4): the candidate
+ * index that answers discovery without reading every SVM, and the entries by id. It also does the bookkeeping that selection
  * cannot do alone: agents pointed at an SVM count against it until the SVM reports again, or a
  * burst of agents asking within one interval would all see the same counts and pile onto one SVM.
  */
 export function createSvmRegistry(settings: () => SelectionSettings) {
-  const records: Mutable<SvmRecord>[] = [];
+  const index = new SvmCandidateIndex();
   const entries = new Map<string, SvmEntry>();
-  const position = new Map<string, number>();
   /** VM → the SVM whose last report lists it as connected. */
   const connectionOf = new Map<string, string>();
 
   const put = (entry: SvmEntry): void => {
-    const at = position.get(entry.record.id);
-    if (at === undefined) {
-      position.set(entry.record.id, records.length);
-      records.push(entry.record);
-    } else records[at] = entry.record;
+    index.put(entry.record);
     entries.set(entry.record.id, entry);
   };
 
@@ -51,9 +47,13 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
   };
 
   return {
-    /** The records, for selection: read-only by contract, updated in place by the registry. */
+    /** Every record, for selection with reasons (svm-info). */
     list(): readonly SvmRecord[] {
-      return records;
+      return index.records();
+    },
+    /** Discovery's selection: what `selectSvms` without reasons answers over every record. */
+    select(agent: AgentFacts, selection: SelectionSettings, now: number): SvmSelection {
+      return index.select(agent, selection, now);
     },
     get(id: string): SvmEntry | undefined {
       return entries.get(id);
@@ -62,7 +62,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       return entries.values();
     },
     get size(): number {
-      return records.length;
+      return index.size;
     },
 
     /** Rebuilds an SVM from the store after a restart; its staleness is decided by the next sweep. */
@@ -108,7 +108,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       const entry = entries.get(id);
       if (!entry) return -1;
       entry.pending++;
-      entry.record.connectedAgents = entry.reported + entry.pending;
+      index.setConnectedAgents(id, entry.reported + entry.pending);
       return entry.sequence;
     },
 
@@ -120,7 +120,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       const entry = entries.get(id);
       if (!entry || entry.sequence !== sequence || entry.pending === 0) return false;
       entry.pending--;
-      entry.record.connectedAgents = entry.reported + entry.pending;
+      index.setConnectedAgents(id, entry.reported + entry.pending);
       return true;
     },
 

@@ -23,8 +23,6 @@ export type InventoryLookup = { pathOfVm(biosUuid: string): InfrastructurePath |
 
 const NO_TENANTS: TenantLookup = { tenantOfVm: () => undefined };
 const NO_INVENTORY: InventoryLookup = { pathOfVm: () => undefined };
-/** Discovery answers; it never shows why an SVM was left out (svm-info does). */
-const WITHOUT_REASONS = { explain: false } as const;
 
 /** The protocol's intervals; the lab scales them all with `--speed`. */
 export type AgentTimings = {
@@ -206,7 +204,7 @@ export function createSvmService(deps: SvmServiceDeps) {
       const previous = agents.get(bios);
       // The agent's own earlier pointing must not count against the SVM it is asking about again.
       const wasPending = previous?.offeredSvmId ? registry.release(previous.offeredSvmId, previous.offeredSequence) : false;
-      const chosen = selectSvms(facts, registry.list(), selection, now, WITHOUT_REASONS);
+      const chosen = registry.select(facts, selection, now);
       const answer = discoverAnswer(chosen, selection);
       // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
       // is already counted; otherwise it takes the first, which must count it at once.

@@ -1,0 +1,228 @@
+import type { InfrastructurePath } from '../contract/agents.ts';
+import {
+  compareRanked,
+  hasValidLicence,
+  isTenantInactiveComplete,
+  localAt,
+  localityLevel,
+  protectionMatches,
+  rankOf,
+  selectSvms,
+  tagAccepted,
+  updateSourceAllows,
+  type AgentFacts,
+  type Level,
+  type Ranked,
+  type SelectionSettings,
+  type SvmRecord,
+  type SvmSelection,
+} from './svm-selection.ts';
+import { compatibleSvmVersions, isSvmVersionCompatible } from './version-compatibility.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * SVMs whose hard-filter facts and static licence facts are equal: one check of the filters
+ * answers for all of them. Members are kept sorted by connected agents, load and id, the order
+ * selection uses within one preference class.
+ */
+interface Partition {
+  readonly key: string;
+  /** Any record with this partition's facts; only those facts are read from it. */
+  readonly sample: SvmRecord;
+  /** A key that is added and not denylisted; expiry is then the only per-SVM licence question. */
+  readonly licensable: boolean;
+  readonly members: Mutable<SvmRecord>[];
+}
+
+const WITHOUT_REASONS = { explain: false } as const;
+
+/** The facts of an SVM that the hard filters and the static preferences read. */
+const partitionKey = (svm: SvmRecord): string =>
+  JSON.stringify([
+    svm.version,
+    svm.licence.edition,
+    svm.licence.keyType,
+    svm.licence.denylisted,
+    svm.channelEncryption,
+    svm.connectionTags.enabled,
+    svm.connectionTags.list,
+    svm.updateSource.platforms,
+  ]);
+
+/** Within a preference class: fewer connected agents, then lower load, then id (unique). */
+function byLoad(a: SvmRecord, b: SvmRecord): number {
+  return a.connectedAgents - b.connectedAgents || a.averageLoad - b.averageLoad || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Where `svm` is, or belongs, in a list sorted by `byLoad`. */
+function positionOf(list: readonly SvmRecord[], svm: SvmRecord): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byLoad(list[mid] as SvmRecord, svm) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Buckets that together hold every SVM that may be local at some level: SVMs sharing a hypervisor,
+ * a cluster within a data centre, a data centre (OpenStack: server group, project, zone).
+ */
+function placeKeys(path: InfrastructurePath): string[] {
+  if (path.kind === 'virtualization') {
+    const keys = [JSON.stringify(['hv', path.hypervisor])];
+    if (path.cluster !== null) keys.push(JSON.stringify(['cl', path.cluster, path.datacenter]));
+    if (path.datacenter !== null) keys.push(JSON.stringify(['dc', path.datacenter]));
+    return keys;
+  }
+  const keys = [JSON.stringify(['pj', path.project])];
+  if (path.serverGroup !== null) keys.push(JSON.stringify(['sg', path.project, path.serverGroup]));
+  if (path.availabilityZone !== null) keys.push(JSON.stringify(['az', path.availabilityZone]));
+  return keys;
+}
+
+/** The buckets to look in for SVMs local to a VM at `level`: only those `withinLevel` can match. */
+function placeKeysWithin(path: InfrastructurePath, level: 1 | 2 | 3): string[] {
+  if (path.kind === 'virtualization') {
+    const keys = [JSON.stringify(['hv', path.hypervisor])];
+    if (level >= 2 && path.cluster !== null) keys.push(JSON.stringify(['cl', path.cluster, path.datacenter]));
+    if (level === 3 && path.datacenter !== null) keys.push(JSON.stringify(['dc', path.datacenter]));
+    return keys;
+  }
+  if (level === 1) return path.serverGroup === null ? [] : [JSON.stringify(['sg', path.project, path.serverGroup])];
+  if (level === 2) return [JSON.stringify(['pj', path.project])];
+  return path.availabilityZone === null ? [] : [JSON.stringify(['az', path.availabilityZone])];
+}
+
+/**
+ * The SVM registry's index for discovery: the same answer as `selectSvms` without reasons, without
+ * looking at every SVM. Local SVMs come from buckets by place; the others from partitions that pass
+ * or fail the hard filters as a whole, each walked in load order only until it can add nothing to
+ * the best `maxSvmsPerAnswer`. Among 2,000 SVMs on 200 hypervisors a call reads a few dozen.
+ *
+ * Records are owned by the index while they are in it: their connected-agent count is changed
+ * through `setConnectedAgents` only, because it is part of the partitions' sort order.
+ */
+export class SvmCandidateIndex {
+  readonly #byId = new Map<string, { record: Mutable<SvmRecord>; partition: Partition }>();
+  readonly #partitions = new Map<string, Partition>();
+  readonly #places = new Map<string, Set<SvmRecord>>();
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Every record, in no particular order (for `selectSvms` with reasons). */
+  records(): SvmRecord[] {
+    return Array.from(this.#byId.values(), (e) => e.record);
+  }
+
+  get(id: string): SvmRecord | undefined {
+    return this.#byId.get(id)?.record;
+  }
+
+  /** Adds an SVM, or replaces the record of one with the same id. */
+  put(record: Mutable<SvmRecord>): void {
+    this.remove(record.id);
+    const key = partitionKey(record);
+    let partition = this.#partitions.get(key);
+    if (!partition) {
+      partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [] };
+      this.#partitions.set(key, partition);
+    }
+    partition.members.splice(positionOf(partition.members, record), 0, record);
+    if (record.path) {
+      for (const place of placeKeys(record.path)) {
+        let bucket = this.#places.get(place);
+        if (!bucket) this.#places.set(place, (bucket = new Set()));
+        bucket.add(record);
+      }
+    }
+    this.#byId.set(record.id, { record, partition });
+  }
+
+  remove(id: string): void {
+    const entry = this.#byId.get(id);
+    if (!entry) return;
+    const { record, partition } = entry;
+    partition.members.splice(positionOf(partition.members, record), 1);
+    if (partition.members.length === 0) this.#partitions.delete(partition.key);
+    if (record.path) {
+      for (const place of placeKeys(record.path)) {
+        const bucket = this.#places.get(place);
+        bucket?.delete(record);
+        if (bucket?.size === 0) this.#places.delete(place);
+      }
+    }
+    this.#byId.delete(id);
+  }
+
+  setConnectedAgents(id: string, count: number): void {
+    const entry = this.#byId.get(id);
+    if (!entry || entry.record.connectedAgents === count) return;
+    const members = entry.partition.members;
+    members.splice(positionOf(members, entry.record), 1);
+    entry.record.connectedAgents = count;
+    members.splice(positionOf(members, entry.record), 0, entry.record);
+  }
+
+  /** `selectSvms(agent, all records, settings, now, { explain: false })`, from the index. */
+  select(agent: AgentFacts, settings: SelectionSettings, now: number): SvmSelection {
+    const limit = settings.maxSvmsPerAnswer;
+    if (limit === null) return selectSvms(agent, this.records(), settings, now, WITHOUT_REASONS);
+    if (isTenantInactiveComplete(agent.tenant)) return { candidates: [], rejected: [], sentinel: settings.sentinel };
+
+    const prefixes = compatibleSvmVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily);
+    const passes = (svm: SvmRecord) =>
+      isSvmVersionCompatible(prefixes, svm.version) &&
+      protectionMatches(svm, agent.requiresConnectionProtection) &&
+      tagAccepted(svm, agent.connectionTag) &&
+      updateSourceAllows(svm, agent.osFamily);
+    const staleAfter = settings.staleAfterIntervals;
+    const fresh = (svm: SvmRecord) => !(now - svm.lastReportAt > staleAfter * svm.reportIntervalMs);
+    const level: Level = localityLevel(agent, settings);
+    const standard = agent.algorithm.kind === 'standard';
+    const vmPath = agent.path;
+    const scoped = agent.algorithm.kind === 'extended' && agent.algorithm.scope !== 'none';
+    const found: Ranked[] = [];
+
+    if (level !== 0 && vmPath !== null) {
+      const seen = new Set<SvmRecord>();
+      for (const place of placeKeysWithin(vmPath, level)) {
+        for (const svm of this.#places.get(place) ?? []) {
+          if (seen.has(svm)) continue;
+          seen.add(svm);
+          if (localAt(level, standard, vmPath, svm) && fresh(svm) && passes(svm)) found.push({ svm, rank: rankOf(svm, true, agent.osKind, now) });
+        }
+      }
+    }
+
+    // Within the extended algorithm's scope only local SVMs are eligible.
+    if (!scoped) {
+      for (const partition of this.#partitions.values()) {
+        if (!passes(partition.sample)) continue;
+        // The members that share the partition's best class come in rank order: once `limit` of
+        // them are taken, no later member can rank among the best `limit`. Expired ones rank lower.
+        let best = 0;
+        let expired = 0;
+        for (const svm of partition.members) {
+          if (!fresh(svm) || localAt(level, standard, vmPath, svm)) continue;
+          const inBestClass = !partition.licensable || hasValidLicence(svm, now);
+          if (inBestClass) best++;
+          else if (expired < limit) expired++;
+          else continue;
+          found.push({ svm, rank: rankOf(svm, false, agent.osKind, now) });
+          if (best >= limit) break;
+        }
+      }
+    }
+
+    found.sort(compareRanked);
+    const candidates = new Array<SvmRecord>(Math.min(limit, found.length));
+    for (let i = 0; i < candidates.length; i++) candidates[i] = (found[i] as Ranked).svm;
+    return { candidates, rejected: [] };
+  }
+}
