@@ -274,7 +274,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await page.content()).not.toContain('Root-pass-1');
   });
 
-  it('reconfigures the time zone of the SVM through the wizard, and the SVM gets it over klconfig', async () => {
+  it('reconfigures the time zone of the SVM through the wizard, following the run across a reload, and the SVM gets it over klconfig', async () => {
     await page.getByRole('button', { name: 'Start another run' }).click();
     await stepIs('action');
     await page.getByText('Reconfigure SVMs', { exact: true }).click();
@@ -289,6 +289,11 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
     await expect.poll(() => page.locator('[data-preflight-verdict]').getAttribute('data-ok'), { timeout: 90_000 }).toBe('true');
     await page.getByRole('button', { name: 'Start reconfiguration' }).click();
+    await stepIs('progress');
+    // A reload in the middle of the run: the tab follows the same task again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'SVM Management Wizard', level: 1 }).waitFor();
+    await stepIs('progress');
     const result = page.locator('[data-run-result]');
     await result.waitFor({ timeout: 240_000 });
     expect(await result.getAttribute('data-run-result'), (await result.textContent()) ?? '').toBe('Completed');

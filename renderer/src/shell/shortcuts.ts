@@ -5,6 +5,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g', 'd'], description: 'Go to the dashboard', to: '/' },
   { keys: ['g', 'n'], description: 'Go to tenants', to: '/tenants' },
   { keys: ['g', 'v'], description: 'Go to SVMs', to: '/svms' },
+  { keys: ['g', 'w'], description: 'Go to the SVM Management Wizard (deploy, remove, reconfigure SVMs)', to: '/svm-wizard' },
+  { keys: ['g', 'h'], description: 'Go to infrastructures (hypervisor connections, SVM images)', to: '/infrastructures' },
   { keys: ['g', 'i'], description: 'Go to diagnostics (which SVM a VM should use)', to: '/diagnostics' },
   { keys: ['g', 't'], description: 'Go to tasks', to: '/tasks' },
   { keys: ['g', 'r'], description: 'Go to reports (protected time)', to: '/reports' },

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { Value } from 'typebox/value';
 import { DeployRequestSchema, ReconfigureRequestSchema, RemoveRequestSchema } from '../../../main/contract/svm-deployment.ts';
@@ -167,5 +167,41 @@ describe('the wizard store', () => {
     expect(await wizard.start()).toBe(false);
     expect(wizard.startError).toBe('No SVM 333 was deployed by this server.');
     expect(wizard.taskId).toBeNull();
+  });
+});
+
+describe('a run survives a reload of the tab', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('resumes following the started task after a reload, and forgets it on a new run', async () => {
+    const kept = new Map<string, string>();
+    vi.stubGlobal('sessionStorage', { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v), removeItem: (k: string) => void kept.delete(k) });
+    const routes = {
+      'GET /api/v1/infrastructures': () => json({ items: [infra] }),
+      'GET /api/v1/svm-images': () => json({ items: [image] }),
+      'GET /api/v1/deployed-svms': () => json({ items: [] }),
+      'POST /api/v1/svm-wizard/deploy/preflight': () => json(passing),
+      'POST /api/v1/svm-wizard/deploy': () => json(task(), 202),
+      [`GET /api/v1/tasks/${PARENT}`]: () => json(task({ state: 'Running', stage: 'Uploading the image', progress: 20, changed: '2026-11-25T12:00:02.000Z' })),
+    };
+    await signedIn(routes);
+    const first = useSvmWizardStore();
+    Object.assign(first.draft, fullDraft());
+    await first.runPreflight();
+    expect(await first.start()).toBe(true);
+    expect(JSON.parse(kept.get('lightkeeper.svm-wizard.run')!)).toEqual({ taskId: PARENT, action: 'deploy', labels: ['svm-a'] });
+
+    // A reload: a new Pinia, the same tab storage.
+    setActivePinia(createPinia());
+    await signedIn(routes);
+    const again = useSvmWizardStore();
+    expect(again.step).toBe('progress');
+    expect(again.taskId).toBe(PARENT);
+    expect(again.runLabels).toEqual(['svm-a']);
+    await again.load();
+    expect(again.task).toMatchObject({ stage: 'Uploading the image', progress: 20 });
+    again.restart();
+    expect(kept.has('lightkeeper.svm-wizard.run')).toBe(false);
+    expect(again.step).toBe('action');
   });
 });

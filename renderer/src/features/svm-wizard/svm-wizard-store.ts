@@ -4,7 +4,7 @@ import type { Infrastructure, InventoryView } from '../../../../main/contract/in
 import type { DeployedSvm, DeployRequest, IpSettings, PreflightReport, ReconfigureRequest, RemoveRequest, SvmSettings } from '../../../../main/contract/svm-deployment.ts';
 import type { SvmImage } from '../../../../main/contract/svm-images.ts';
 import type { Task } from '../../../../main/contract/tasks.ts';
-import { messageOf } from '../../api/api-error.ts';
+import { ApiError, messageOf } from '../../api/api-error.ts';
 import type { WizardAction } from '../../api/lightkeeper-api.ts';
 import { useSessionStore } from '../connect/session-store.ts';
 import { useLiveStore } from '../live/live-store.ts';
@@ -201,6 +201,19 @@ export function stepProblem(step: WizardStep, d: WizardDraft): string | undefine
   }
 }
 
+/** The run a tab follows survives a reload of the page (this tab only, like the session). */
+const RUN_KEY = 'lightkeeper.svm-wizard.run';
+type SavedRun = { taskId: string; action: WizardAction; labels: string[] };
+const tabStorage = (): Storage | undefined => (typeof sessionStorage === 'undefined' ? undefined : sessionStorage);
+function savedRun(): SavedRun | undefined {
+  try {
+    const run = JSON.parse(tabStorage()?.getItem(RUN_KEY) ?? 'null') as SavedRun | null;
+    return run && typeof run.taskId === 'string' && run.action in STEPS && Array.isArray(run.labels) ? run : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The SVM Management Wizard: the steps collect one request, pre-flight runs every check without
  * changing anything, and the started task's progress (and its per-SVM child tasks) comes from the
@@ -228,6 +241,14 @@ export const useSvmWizardStore = defineStore('svm-wizard', () => {
   const taskId = ref<string | null>(null);
   /** The SVMs of the started run, in the order its child tasks are created. */
   const runLabels = ref<string[]>([]);
+
+  const resumed = savedRun();
+  if (resumed) {
+    draft.action = resumed.action;
+    taskId.value = resumed.taskId;
+    runLabels.value = resumed.labels;
+    stepIndex.value = STEPS[resumed.action].indexOf('progress');
+  }
 
   const steps = computed(() => STEPS[draft.action]);
   const step = computed<WizardStep>(() => steps.value[Math.min(stepIndex.value, steps.value.length - 1)]!);
@@ -336,6 +357,7 @@ export const useSvmWizardStore = defineStore('svm-wizard', () => {
         draft.action === 'deploy' ? draft.svms.map((s) => s.name.trim()) : draft.svmIds.map((id) => deployed.value.find((s) => s.id === id)?.name ?? id);
       tasks.put(t);
       taskId.value = t.id;
+      tabStorage()?.setItem(RUN_KEY, JSON.stringify({ taskId: t.id, action: draft.action, labels: runLabels.value } satisfies SavedRun));
       draft.rootPassword = '';
       draft.configPassword = '';
       stepIndex.value = steps.value.indexOf('progress');
@@ -352,8 +374,10 @@ export const useSvmWizardStore = defineStore('svm-wizard', () => {
     if (!taskId.value) return;
     try {
       tasks.put(await session.api!.task(taskId.value));
-    } catch {
-      // The live channel will bring it; the page shows the last known state meanwhile.
+    } catch (e) {
+      // A task the server no longer knows (another data folder): start over. Otherwise the live
+      // channel will bring it; the page shows the last known state meanwhile.
+      if (e instanceof ApiError && e.status === 404) restart();
     }
   }
 
@@ -361,6 +385,7 @@ export const useSvmWizardStore = defineStore('svm-wizard', () => {
 
   /** After the result: a new run, keeping the choices of the last one but not its secrets. */
   function restart(): void {
+    tabStorage()?.removeItem(RUN_KEY);
     taskId.value = null;
     preflight.value = null;
     startError.value = undefined;
