@@ -319,6 +319,46 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await shot('removed');
     expect((await virsh('list --all --name')).split('\n')).not.toContain(svmName);
     expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
+  });
+
+  it('cancels a deployment after a confirmation: the run ends Canceled and the host holds no trace of it', async () => {
+    const second = `${prefix}-svm2`;
+    await page.getByRole('button', { name: 'Start another run' }).click();
+    await stepIs('action');
+    await page.getByText('Deploy SVMs', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('infrastructure');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('image');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('settings');
+    await page.getByLabel('SVM 1 name').fill(second);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('connection');
+    // The passwords of the last run were forgotten when it started.
+    expect(await page.getByLabel('Root password').inputValue()).toBe('');
+    await page.getByLabel('Root password').fill('Root-pass-1');
+    await page.getByLabel('Configuration password').fill('Config-pass-1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await stepIs('preflight');
+    await page.getByRole('button', { name: 'Run the pre-flight', exact: true }).click();
+    await expect.poll(() => page.locator('[data-preflight-verdict]').getAttribute('data-ok'), { timeout: 90_000 }).toBe('true');
+    await page.getByRole('button', { name: 'Start deployment' }).click();
+    await page.getByRole('button', { name: 'Cancel run…' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain('Cancel this run?');
+    await shot('cancel-confirmation');
+    await dialog.getByRole('button', { name: 'Cancel run', exact: true }).click();
+    const result = page.locator('[data-run-result]');
+    await result.waitFor({ timeout: 240_000 });
+    expect(await result.getAttribute('data-run-result')).toBe('Canceled');
+    expect(await result.textContent()).toContain('rolled back');
+    await shot('canceled');
+    expect((await virsh('list --all --name')).split('\n')).not.toContain(second);
+    expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
+  });
+
+  it('logged no errors in the page', () => {
     expect(problems).toEqual([]);
   });
 });
