@@ -1,6 +1,8 @@
 // The agents feature's benchmarks (issue 6): discovery over TLS with 2,000 SVMs and 100,000 known
 // VMs, SVM report ingest with 50 periods each (both against a bare Fastify HTTPS route returning
 // the same bytes, load from a separate process), and selection alone among 2,000 SVMs.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PERIOD_COLLECTION_KEY } from '../../main/services/svm-service.ts';
 import { DEFAULT_SELECTION_SETTINGS, agentFactsFromRequest, selectSvms, svmRecordFromReport } from '../../main/domain/svm-selection.ts';
@@ -50,12 +52,18 @@ async function reportSvms(url: string, auth: string, count: number): Promise<voi
 }
 
 /** Rounds alternate between ours and the reference; medians of each. */
-async function versusBare(options: LoadOptions, ours: { url: string; auth: string }, route: string, body: string, answer: string): Promise<{ a: LoadResult[]; b: LoadResult[] }> {
+async function versusBare(
+  options: LoadOptions,
+  ours: { url: string; auth: string },
+  route: string,
+  body: { body: string } | { bodiesFile: string },
+  answer: string,
+): Promise<{ a: LoadResult[]; b: LoadResult[] }> {
   const bare = await startPortPrinter([fileURLToPath(new URL('./bare-https-server.ts', import.meta.url)), route, 'application/json; charset=utf-8', answer]);
   try {
     const a: LoadResult[] = [];
     const b: LoadResult[] = [];
-    const load = { connections: options.connections, seconds: options.seconds, method: 'POST', body };
+    const load = { connections: options.connections, seconds: options.seconds, method: 'POST', ...body };
     // One unmeasured round each, so neither side is measured while its JIT is still warming up.
     await autocannon(`${ours.url}${route}`, { ...load, seconds: 2, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
     await autocannon(`https://127.0.0.1:${bare.port}${route}`, { ...load, seconds: 2, headers: { 'content-type': 'application/json' } });
@@ -88,12 +96,17 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
   try {
     await reportSvms(ours.url, basic('svm', pw.svm), options.svms);
     const auth = basic('agent', pw.agent);
-    const body = JSON.stringify(discoverRequest(4242, { path: path(4242) }));
-    const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body });
+    // 2,000 of the known VMs, spread over all of them, ask in turn as a fleet of Light Agents would;
+    // the reference gets the same bodies.
+    const askers = Math.min(2000, options.knownVms);
+    const bodiesFile = join(dir, 'discover-bodies.jsonl');
+    const vm = (i: number) => Math.floor((i * options.knownVms) / askers);
+    writeFileSync(bodiesFile, Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) }))).join('\n'));
+    const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
-    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/agent/discover', body, sample.body);
+    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body);
     return {
-      title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
+      title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
       header: ['', 'req/s (median)', 'p99 ms (median)'],
       rows: ratioRows(a, b),
     };
@@ -113,7 +126,7 @@ export async function ingestBench(options: LoadOptions & { periods: number }): P
     const body = JSON.stringify(svmReport(7, { connectionPeriods: periods }));
     const sample = await call(`${ours.url}/api/agents/v1/svm/report`, { method: 'POST', auth, body });
     if (sample.status !== 200) throw new Error(`report failed: ${sample.status} ${sample.body}`);
-    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/svm/report', body, sample.body);
+    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/svm/report', { body }, sample.body);
     return {
       title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
       header: ['', 'reports/s (median)', 'p99 ms (median)'],

@@ -2,16 +2,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+const ROTATING = fileURLToPath(new URL('./rotating-load.ts', import.meta.url));
 
 export type LoadResult = { requestsPerSecond: number; p99Ms: number; errors: number; non2xx: number };
 
-/** Load from a separate process (autocannon), so the server under test has the event loop to itself. */
-export function autocannon(url: string, options: { connections: number; seconds: number; headers?: Record<string, string>; method?: string; body?: string }): Promise<LoadResult> {
+/**
+ * Load from a separate process (autocannon), so the server under test has the event loop to itself.
+ * With `bodiesFile` (JSON lines), each request sends the next body.
+ */
+export function autocannon(
+  url: string,
+  options: { connections: number; seconds: number; headers?: Record<string, string>; method?: string; body?: string; bodiesFile?: string },
+): Promise<LoadResult> {
   const args = [AUTOCANNON, '-j', '-c', String(options.connections), '-d', String(options.seconds)];
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (options.method) args.push('-m', options.method);
   if (options.body) args.push('-b', options.body);
   args.push(url);
+  if (options.bodiesFile) {
+    const { connections, seconds, method = 'POST', headers = {}, bodiesFile } = options;
+    args.splice(0, args.length, ROTATING, url, JSON.stringify({ connections, seconds, method, headers, bodiesFile }));
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
