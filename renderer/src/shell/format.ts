@@ -18,3 +18,16 @@ export function formatAgo(iso: string, now: number = Date.now()): string {
   if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
   return relative.format(Math.round(seconds / 86_400), 'day');
 }
+
+const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+/** "1.5 GiB", "196 KiB": sizes in the unit that keeps the number readable, in the reader's locale. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? number.format(value) : oneDecimal.format(value)} ${UNITS[unit]}`;
+}

@@ -4,6 +4,7 @@ import { Value } from 'typebox/value';
 import { AddInfrastructureRequestSchema } from '../../../main/contract/infrastructure.ts';
 import { useLiveStore } from '../../../renderer/src/features/live/live-store.ts';
 import { addRequestOf, credentialKindsOf, draftProblem, useInfrastructuresStore, type ConnectionDraft } from '../../../renderer/src/features/infrastructures/infrastructures-store.ts';
+import { formatBytes } from '../../../renderer/src/shell/format.ts';
 import { json } from './fake-server.ts';
 import { signedIn } from './signed-in.ts';
 
@@ -88,5 +89,13 @@ describe('the infrastructures store', () => {
     expect(store.images.map((i) => i.name)).toEqual(['svm.qcow2']);
     expect((await store.remove(ID)).ok).toBe(true);
     expect(store.items).toEqual([]);
+  });
+});
+
+describe('image sizes', () => {
+  it('are shown in the unit that keeps the number readable', () => {
+    expect(formatBytes(512)).toBe('512 bytes');
+    expect(formatBytes(200_704)).toMatch(/^196 KiB$/);
+    expect(formatBytes(1.5 * 2 ** 30)).toMatch(/^1[.,]5 GiB$/);
   });
 });
