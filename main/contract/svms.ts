@@ -124,7 +124,8 @@ export type SvmInfo = Static<typeof SvmInfoSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** `up`: first report; `stale`: silent for too long, no longer offered; `back`: reported again. */
-export type SvmStateEvent = { id: string; name: string; state: 'up' | 'stale' | 'back'; at: string };
+/** `removed`: an administrator made the server forget a stale SVM. */
+export type SvmStateEvent = { id: string; name: string; state: 'up' | 'stale' | 'back' | 'removed'; at: string };
 
 export type AgentsSummaryEvent = {
   at: string;

@@ -103,6 +103,16 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       return { entry, change: old === undefined ? 'up' : old.stale ? 'back' : null, conflict };
     },
 
+    /** Takes an SVM out of the registry; its VMs' agents are no longer counted as connected to it. */
+    remove(id: string): SvmEntry | undefined {
+      const entry = entries.get(id);
+      if (!entry) return undefined;
+      disconnectAll(entry);
+      index.remove(id);
+      entries.delete(id);
+      return entry;
+    },
+
     /** Counts an agent just pointed at `id`; returns the sequence to give back to `release`. */
     assign(id: string): number {
       const entry = entries.get(id);

@@ -1,5 +1,5 @@
 import type { DiscoverAnswer, DiscoverRequest, InfrastructurePath, SvmReport, SvmReportAnswer } from '../contract/agents.ts';
-import type { AgentsSummaryEvent, SvmInfo, SvmList, SvmListQuery, SvmSummary } from '../contract/svms.ts';
+import type { AgentsSummaryEvent, SvmInfo, SvmList, SvmListQuery, SvmStateEvent, SvmSummary } from '../contract/svms.ts';
 import {
   agentFactsFromRequest,
   DEFAULT_SELECTION_SETTINGS,
@@ -49,6 +49,16 @@ export class InvalidReportError extends Error {
   }
 }
 
+/** Only a stale SVM may be forgotten: one that still reports would come straight back. */
+export class SvmStillReportingError extends Error {
+  readonly statusCode = 409;
+  readonly code = 'SVM_STILL_REPORTING';
+  constructor(name: string) {
+    super(`The SVM '${name}' still reports to this server; only an SVM that has gone stale can be forgotten. Remove or stop it first.`);
+    this.name = 'SvmStillReportingError';
+  }
+}
+
 export type SvmServiceDeps = {
   svms: SvmsRepository;
   agents: AgentsRepository;
@@ -82,7 +92,7 @@ export function createSvmService(deps: SvmServiceDeps) {
   let lastSummary = '';
   let flushing: Promise<void> = Promise.resolve();
 
-  const publishState = (entry: SvmEntry, state: 'up' | 'stale' | 'back', at: number) =>
+  const publishState = (entry: SvmEntry, state: SvmStateEvent['state'], at: number) =>
     deps.events.publish('svm.state', { id: entry.record.id, name: entry.record.name, state, at: new Date(at).toISOString() });
 
   const summary = (now: number): AgentsSummaryEvent => {
@@ -265,6 +275,22 @@ export function createSvmService(deps: SvmServiceDeps) {
     get(id: string): SvmSummary | undefined {
       const e = registry.get(id.toLowerCase());
       return e && svmSummary(e, clock());
+    },
+    /**
+     * Forgets a stale SVM (removed for good, or never coming back): it leaves the registry, the
+     * list and svm-info; its connection periods stay for the reports. Undefined when unknown.
+     */
+    async forget(id: string): Promise<SvmSummary | undefined> {
+      const entry = registry.get(id.toLowerCase());
+      if (!entry) return undefined;
+      if (!entry.stale) throw new SvmStillReportingError(entry.record.name);
+      const now = clock();
+      const gone = svmSummary(entry, now);
+      registry.remove(entry.record.id);
+      await deps.svms.forget(entry.record.id, entry.record.lastReportAt);
+      deps.log.info({ svm: entry.record.id, name: entry.record.name }, 'stale SVM forgotten');
+      publishState(entry, 'removed', now);
+      return gone;
     },
     summary: () => summary(clock()),
     periods: (filter: { svmId?: string; vmBiosId?: string }) => deps.svms.periods(filter),

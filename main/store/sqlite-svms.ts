@@ -38,6 +38,7 @@ export function sqliteSvms(db: DatabaseSync): SvmsRepository {
      ON CONFLICT DO UPDATE SET end_at = COALESCE(excluded.end_at, end_at)`,
   );
   const closeOpen = db.prepare('UPDATE svm_connection_periods SET end_at = ? WHERE svm_id = ? AND end_at IS NULL');
+  const remove = db.prepare('DELETE FROM svms WHERE id = ?');
   const bySvm = db.prepare('SELECT * FROM svm_connection_periods WHERE svm_id = ? ORDER BY vm_bios_id, start_at');
   const byVm = db.prepare('SELECT * FROM svm_connection_periods WHERE vm_bios_id = ? ORDER BY start_at, svm_id');
   const everyPeriod = db.prepare('SELECT * FROM svm_connection_periods ORDER BY svm_id, vm_bios_id, start_at');
@@ -63,6 +64,12 @@ export function sqliteSvms(db: DatabaseSync): SvmsRepository {
     },
     async closeOpenPeriods(svmId, at) {
       return Number(closeOpen.run(at, svmId).changes);
+    },
+    async forget(svmId, at) {
+      inTransaction(db, () => {
+        closeOpen.run(at, svmId);
+        remove.run(svmId);
+      });
     },
     async periods(filter) {
       const rows = filter.svmId !== undefined ? bySvm.all(filter.svmId) : filter.vmBiosId !== undefined ? byVm.all(filter.vmBiosId) : everyPeriod.all();

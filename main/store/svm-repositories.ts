@@ -34,6 +34,11 @@ export interface SvmsRepository {
   /** Closes the SVM's open periods at `at` (an SVM gone stale: at its last report). */
   closeOpenPeriods(svmId: string, at: number): Promise<number>;
   periods(filter: { svmId?: string; vmBiosId?: string }): Promise<StoredPeriod[]>;
+  /**
+   * Forgets an SVM that is gone: its row goes, its connection periods stay for the reports, the
+   * open ones closed at `at` (its last report).
+   */
+  forget(svmId: string, at: number): Promise<void>;
 }
 
 export type AgentOutcome = 'svms' | 'sentinel' | 'none';

@@ -173,3 +173,20 @@ describe('the SVM list and svm-info', () => {
     expect(ups).toEqual(expect.arrayContaining(['svm-0100', 'svm-0110', 'svm-0120']));
   });
 });
+
+describe('DELETE /api/v1/svms/{id}', () => {
+  const del = (id: string, account: Account) => ctx.server.app.inject({ method: 'DELETE', url: `/api/v1/svms/${id}`, headers: ctx.auth(account) });
+
+  it('is for the administrator only', async () => {
+    expect((await del(uuid(0x5e, 100), 'viewer')).statusCode).toBe(403);
+  });
+
+  it('answers 404 for an SVM that never reported, and 409 naming an SVM that still reports, which stays', async () => {
+    const unknown = await del(uuid(0x5e, 0xdead), 'admin');
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'SVM_NOT_FOUND']);
+    const fresh = await del(uuid(0x5e, 100), 'admin');
+    expect(fresh.statusCode).toBe(409);
+    expect(fresh.json()).toMatchObject({ code: 'SVM_STILL_REPORTING', message: expect.stringContaining('svm-0100') });
+    expect((await get(`/api/v1/svms/${uuid(0x5e, 100)}`)).statusCode).toBe(200);
+  });
+});

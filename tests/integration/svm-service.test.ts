@@ -124,3 +124,37 @@ describe('after a restart', () => {
     expect(again.service.list({ state: 'stale' }).total).toBe(1);
   });
 });
+
+describe('forgetting an SVM that is gone', () => {
+  it('refuses while the SVM still reports, and changes nothing', async () => {
+    const { service } = await open();
+    await service.ingestReport(svmReport(2));
+    await expect(service.forget(svmReport(2).biosId)).rejects.toMatchObject({ statusCode: 409, code: 'SVM_STILL_REPORTING', message: expect.stringContaining('svm-0002') });
+    expect(service.list({}).total).toBe(1);
+  });
+
+  it('takes a stale SVM out of the list and of discovery, keeps its periods (closed at its last report), and stays gone after a restart', async () => {
+    const first = await open();
+    await first.service.setPeriodCollection(true);
+    await first.service.ingestReport(svmReport(3, { connectionPeriods: [{ vmBiosId: vm, start: iso(T0 - 60_000), end: null }] }));
+    await first.service.ingestReport(svmReport(4));
+    first.clock.now = T0 + 901_000;
+    await first.service.ingestReport(svmReport(4));
+    await first.service.sweep();
+    const id = svmReport(3).biosId.toLowerCase();
+
+    expect(await first.service.forget(id.toUpperCase())).toMatchObject({ id, name: 'svm-0003', state: 'stale' });
+    expect(first.seen.filter((e) => e.name === 'svm.state').map((e) => (e.data as { state: string }).state)).toEqual(['up', 'up', 'stale', 'removed']);
+    expect(first.service.get(id)).toBeUndefined();
+    expect(first.service.list({}).items.map((s) => s.name)).toEqual(['svm-0004']);
+    expect(first.service.discover(discoverRequest(1)).svms.map((s) => s.name)).toEqual(['svm-0004']);
+    expect(await first.service.periods({ svmId: id })).toEqual([{ svmId: id, vmBiosId: vm, startAt: T0 - 60_000, endAt: T0 }]);
+    expect(await first.service.forget(id)).toBeUndefined();
+
+    await first.service.stop();
+    first.store.close();
+    stores.splice(stores.indexOf(first.store), 1);
+    const again = await open(first.dir);
+    expect(again.service.list({}).items.map((s) => s.name)).toEqual(['svm-0004']);
+  });
+});

@@ -20,6 +20,24 @@ export async function svmRoutes(app: App, { services }: AppOptions) {
     return svm;
   });
 
+  app.delete(
+    '/svms/:id',
+    {
+      schema: {
+        tags: ['svms'],
+        summary: 'Forget a stale SVM: it leaves the list and discovery; its connection periods stay for the reports',
+        params: IdParams,
+        response: { 200: SvmSummarySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+      },
+    },
+    async (req, reply) => {
+      const gone = await svms.forget(req.params.id);
+      if (!gone) return reply.code(404).send({ statusCode: 404, code: 'SVM_NOT_FOUND', error: 'Not Found', message: `No SVM with BIOS UUID ${req.params.id} has reported to this server.` });
+      await services.audit.record({ account: req.account ?? 'unknown', address: req.ip, channel: 'json-api' }, 'svm.forget', gone.id, { name: gone.name });
+      return gone;
+    },
+  );
+
   app.get(
     '/diagnostics/svm-info',
     {
