@@ -2,8 +2,10 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { createConsoleRouter } from './router.ts';
+import { watchNaiveAria } from './shell/naive-aria.ts';
 
 const app = createApp(App);
 app.use(createPinia());
 app.use(createConsoleRouter());
 app.mount('#app');
+watchNaiveAria();
