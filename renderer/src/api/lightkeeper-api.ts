@@ -5,7 +5,7 @@ import type { KscSettingsView, KscTestReportView } from '../../../main/contract/
 import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
 import type { AccessReportBody, Infrastructure } from '../../../main/contract/infrastructure.ts';
 import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
-import type { SvmInfo, SvmList, SvmListQuery } from '../../../main/contract/svms.ts';
+import type { SvmInfo, SvmList, SvmListQuery, SvmSummary } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
 import type { CreateTenantRequest, RegisterVmRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
 import type { AddInfrastructureRequest, InventoryView, PeerIdentity, ProbeRequest } from '../../../main/contract/infrastructure.ts';
@@ -42,6 +42,7 @@ export function lightkeeperApi(http: HttpClient) {
     changeTenantActivation: (id: string, change: 'activate' | 'deactivate') => http.post<Task>(`/api/v1/tenants/${encodeURIComponent(id)}/${change}`),
     deleteTenant: (id: string, removeTenantArtifacts: boolean) => http.del<Task>(`/api/v1/tenants/${encodeURIComponent(id)}`, { removeTenantArtifacts }),
     svms: (query: SvmListQuery = {}) => http.get<SvmList>('/api/v1/svms', query),
+    forgetSvm: (id: string) => http.del<SvmSummary>(`/api/v1/svms/${encodeURIComponent(id)}`),
     svmInfo: (vm: string) => http.get<SvmInfo>('/api/v1/diagnostics/svm-info', { vm }),
     protectedTime: (query: ProtectedTimeQuery) => http.get<ProtectedTime>('/api/v1/reports/protected-time', query),
     protectedTimeCsv: (query: ProtectedTimeQuery) => http.download('/api/v1/reports/protected-time.csv', query),

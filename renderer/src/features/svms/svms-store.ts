@@ -41,6 +41,19 @@ export const useSvmsStore = defineStore('svms', () => {
     }
   }
 
+  /** Forgets a stale SVM; the list reloads on the `svm.state` event that follows. */
+  async function forget(svm: SvmSummary): Promise<{ ok: true } | { ok: false; message: string }> {
+    const api = session.api;
+    if (!api) return { ok: false, message: 'Not connected to a server.' };
+    try {
+      await api.forgetSvm(svm.id);
+      items.value = items.value.filter((s) => s.id !== svm.id);
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, message: messageOf(e) };
+    }
+  }
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   live.on('svm.state', () => {
     if (!loaded.value) return;
@@ -56,5 +69,5 @@ export const useSvmsStore = defineStore('svms', () => {
     if (loaded.value) void load();
   });
 
-  return { items, total, fresh, stale, loading, loaded, error, agents, load };
+  return { items, total, fresh, stale, loading, loaded, error, agents, load, forget };
 });
