@@ -111,6 +111,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
         if (recovered.resumed + recovered.rolledBack + recovered.requeued > 0) log.info(recovered, 'tasks recovered after restart');
         services.tasks.start();
         services.svms.start();
+        services.vmInventory.start();
         services.protectionReports.start();
         await app.listen({ host, port: config.port ?? DEFAULT_PORT });
         const address = app.server.address();
@@ -123,6 +124,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
         await services.tasks.stop(config.shutdownGraceMs ?? 10_000);
         await app.close();
         await services.svms.stop();
+        services.vmInventory.stop();
         services.protectionReports.stop();
         store.close();
         log.flush();

@@ -13,6 +13,7 @@ import { createSvmLifecycle } from './svm-lifecycle.ts';
 import { createSvmService, type AgentTimings } from './svm-service.ts';
 import { createTaskEngine } from './task-engine.ts';
 import { createTenantService } from './tenant-service.ts';
+import { createVmInventory, DEFAULT_INVENTORY_REFRESH_MS } from './vm-inventory.ts';
 
 export type ServicesOptions = {
   taskConcurrency: number;
@@ -21,6 +22,8 @@ export type ServicesOptions = {
   newId?: () => string;
   /** The agent protocol's intervals (the lab scales them). */
   agentTimings?: Partial<AgentTimings>;
+  /** How often the infrastructures' VM inventories are read. */
+  inventoryRefreshMs?: number;
 };
 
 /** The services every feature shares; the composition root builds it once per server. */
@@ -41,7 +44,18 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
   const audit = createAuditLog(store.auditLog, now);
   const ksc = createKscSettings(store.kscConnection, audit, log);
   const tenants = createTenantService({ tenants: store.tenants, tasks, ksc, audit, log, now });
-  const svms = createSvmService({ svms: store.svms, agents: store.agents, settings: store.settings, events, log, now, tenants, ...(options.agentTimings ? { timings: options.agentTimings } : {}) });
+  const vmInventory = createVmInventory({ infrastructures: svmLifecycle.infrastructures, log, refreshMs: options.inventoryRefreshMs ?? DEFAULT_INVENTORY_REFRESH_MS });
+  const svms = createSvmService({
+    svms: store.svms,
+    agents: store.agents,
+    settings: store.settings,
+    events,
+    log,
+    now,
+    tenants,
+    inventory: vmInventory,
+    ...(options.agentTimings ? { timings: options.agentTimings } : {}),
+  });
   const protectionReports = createProtectionReports({
     repo: store.protectionReports,
     settings: store.settings,
@@ -65,6 +79,7 @@ export function createServices(store: Store, log: Logger, options: ServicesOptio
     ksc,
     tenants,
     svms,
+    vmInventory,
     protectionReports,
     diagnosticMarks: store.diagnosticMarks,
     schemaVersion: store.schemaVersion,
