@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
 import { startKscSimulator, type KscSimulator } from '../../main/lab/ksc/index.ts';
@@ -39,6 +40,16 @@ const problems: string[] = [];
 const virsh = async (args: string) => (await kvm.exec(`virsh -q -c ${shellQuote(env.get('LK_LIBVIRT_URI'))} ${args}`)).stdout;
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `svm-wizard-${name}.png`), fullPage: true });
 const card = () => page.locator('[data-step]');
+/** Serious and critical axe-core findings (WCAG 2.x A/AA and best practices) on what the page shows now. */
+const a11yFindings: string[] = [];
+async function checkA11y(where: string): Promise<void> {
+  // A toast still fading in or out has a contrast of its current opacity: check when none is showing.
+  await expect.poll(() => page.locator('.n-message').count(), { timeout: 15_000 }).toBe(0);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+    a11yFindings.push(`${where}: [${v.impact}] ${v.id} — ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n    ')}`);
+  }
+}
 const stepIs = (step: string) => page.locator(`[data-step="${step}"]`).waitFor();
 
 beforeAll(async () => {
@@ -103,6 +114,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.locator('[data-step-problem]').textContent()).toContain('Choose the infrastructure');
     await shot('no-infrastructure');
+    await checkA11y('wizard, no infrastructure');
   });
 
   it('adds the KVM host through the form: shows its host key, pins it only when confirmed, and never shows the key back', async () => {
@@ -125,6 +137,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await expect.poll(() => presented.textContent(), { timeout: 30_000 }).toBe(env.get('LK_SSH_HOST_KEY_FINGERPRINT'));
     expect((await lab.server.services.svmLifecycle.infrastructures.list()).length).toBe(0);
     await shot('host-key');
+    await checkA11y('add connection, host key shown');
     await dialog.getByRole('button', { name: 'Pin and add connection' }).click();
     const row = page.locator('tr[data-infrastructure="Lab KVM"]');
     await row.waitFor();
@@ -137,6 +150,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     const verdict = page.locator('[data-test-verdict]');
     await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toContain('Everything needed to deploy SVMs works.');
     await shot('infrastructure-test');
+    await checkA11y('connection test');
     await page.keyboard.press('Escape');
     await verdict.waitFor({ state: 'detached' });
   });
@@ -155,6 +169,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await row.textContent()).toContain('6.2.0.70');
     expect(await page.content()).not.toContain(env.get('LK_SVM_PASSWORD'));
     await shot('infrastructures');
+    await checkA11y('infrastructures with a connection and an image');
   });
 
   it('connects the Administration Server in Settings: certificate shown, pinned only when confirmed, password never shown back', async () => {
@@ -176,6 +191,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await expect.poll(() => kscCard.locator('[data-ksc-presented]').textContent(), { timeout: 30_000 }).toBe(ksc.fingerprint);
     expect((await lab.server.services.ksc.view()).configured).toBe(false);
     await shot('ksc-certificate');
+    await checkA11y('settings, Administration Server certificate');
     await kscCard.getByRole('button', { name: 'Pin and save' }).click();
     await expect.poll(() => kscCard.locator('[data-ksc-address]').textContent()).toBe(`127.0.0.1:${ksc.port}`);
     expect(await lab.server.services.ksc.view()).toMatchObject({ configured: true, user: 'ksc-operator', pinnedFingerprint: ksc.fingerprint, passwordSet: true });
@@ -207,6 +223,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await page.getByLabel('DNS servers').fill('192.0.2.53');
     await page.getByLabel('DNS search domains').fill('lab.example.com');
     await shot('settings');
+    await checkA11y('wizard, SVM settings');
     await page.getByLabel('SVM 1 name').press('Enter');
     await stepIs('connection');
     await page.getByLabel('Administration Server address').fill('192.0.2.10');
@@ -225,6 +242,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await page.locator('[data-check="host-key"]').getAttribute('data-result')).toBe('ok');
     expect(await page.getByRole('button', { name: 'Start deployment' }).isDisabled()).toBe(true);
     await shot('preflight-failed');
+    await checkA11y('wizard, failed pre-flight');
 
     await page.getByRole('button', { name: 'Back' }).click();
     await stepIs('connection');
@@ -263,6 +281,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(taskCalls).toEqual([]);
     await page.locator('[data-deployed-svms]').getByText(svmName).waitFor();
     await shot('completed');
+    await checkA11y('wizard, completed run');
 
     // The SVM is real: a running libvirt domain, configured over klconfig with what the wizard collected.
     expect((await virsh(`domstate ${svmName}`)).trim()).toBe('running');
@@ -354,11 +373,16 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await result.getAttribute('data-run-result')).toBe('Canceled');
     expect(await result.textContent()).toContain('rolled back');
     await shot('canceled');
+    await checkA11y('wizard, canceled run');
     expect((await virsh('list --all --name')).split('\n')).not.toContain(second);
     expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
   });
 
   it('logged no errors in the page', () => {
     expect(problems).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility finding on any step, dialog or result it showed', () => {
+    expect(a11yFindings.join('\n')).toBe('');
   });
 });
