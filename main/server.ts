@@ -14,8 +14,11 @@ import { dataFolder, type DataFolder } from './store/data-folder.ts';
 import { fileDataKeyProvider, type DataKeyProvider } from './store/data-key.ts';
 import { openStore, type Store } from './store/store.ts';
 import { VERSION } from './version.ts';
+import { DEFAULT_PORT } from './contract/server-defaults.ts';
+import { isSetUp, NotSetUpError } from './store/data-folder.ts';
 
-export const DEFAULT_PORT = 7271;
+// The CLI reads these without loading the server; they are re-exported for the server's callers.
+export { DEFAULT_PORT, isSetUp, NotSetUpError };
 
 export type ServerConfig = {
   dataDir: string;
@@ -40,13 +43,6 @@ export type ServerConfig = {
   firstRunToken?: string;
 };
 
-export class NotSetUpError extends Error {
-  constructor(dir: string) {
-    super(`The data folder ${dir} has not been set up. Run: npx lightkeeper setup --data ${JSON.stringify(dir)}`);
-    this.name = 'NotSetUpError';
-  }
-}
-
 export type IntegrationServer = {
   app: App;
   /** False while the server waits for its first-run setup. */
@@ -58,11 +54,6 @@ export type IntegrationServer = {
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 };
-
-export function isSetUp(dir: string): boolean {
-  const folder = dataFolder(dir);
-  return existsSync(folder.database) && existsSync(folder.dataKey);
-}
 
 /** The composition root: store, services and the HTTP app, on HTTPS only. */
 export async function createIntegrationServer(config: ServerConfig): Promise<IntegrationServer> {

@@ -4,8 +4,7 @@ import { DEFAULT_KSC_PORT, normalizeFingerprint } from '../connectors/ksc/index.
 import { createAuditLog, type Actor } from '../services/audit-log.ts';
 import { createKscSettings, type KscSettings } from '../services/ksc-settings.ts';
 import { createLogger } from '../services/logger.ts';
-import { isSetUp, NotSetUpError } from '../server.ts';
-import { dataFolder } from '../store/data-folder.ts';
+import { dataFolder, isSetUp, NotSetUpError } from '../store/data-folder.ts';
 import { fileDataKeyProvider } from '../store/data-key.ts';
 import { openStore } from '../store/store.ts';
 import { dataOption } from './options.ts';

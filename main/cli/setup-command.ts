@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName } from '../contract/accounts.ts';
 import { AlreadySetUpError, setUpDataFolder } from '../services/setup.ts';
-import { isSetUp } from '../server.ts';
+import { isSetUp } from '../store/data-folder.ts';
 import { dataOption } from './options.ts';
 import { readPassword } from './password-input.ts';
 

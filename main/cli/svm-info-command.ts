@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { SvmInfo } from '../contract/svms.ts';
-import { DEFAULT_PORT } from '../server.ts';
+import { DEFAULT_PORT } from '../contract/server-defaults.ts';
 import { svmInfoText } from '../services/svm-info-text.ts';
 import { dataOption } from './options.ts';
 import { getFromServer, type ServerClientOptions } from './server-client.ts';

@@ -35,3 +35,17 @@ export function ensureDataFolder(folder: DataFolder): void {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 }
+
+/** The data folder has no database and data key yet. */
+export class NotSetUpError extends Error {
+  constructor(dir: string) {
+    super(`The data folder ${dir} has not been set up. Run: npx lightkeeper setup --data ${JSON.stringify(dir)}`);
+    this.name = 'NotSetUpError';
+  }
+}
+
+/** Whether `setup` has made the folder's database and data key. */
+export function isSetUp(dir: string): boolean {
+  const folder = dataFolder(dir);
+  return existsSync(folder.database) && existsSync(folder.dataKey);
+}
