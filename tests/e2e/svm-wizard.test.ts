@@ -153,6 +153,9 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await checkA11y('connection test');
     await page.keyboard.press('Escape');
     await verdict.waitFor({ state: 'detached' });
+    // Re-pin asks the host again; an unchanged key changes nothing.
+    await row.getByRole('button', { name: 'Re-pin Lab KVM' }).click();
+    await page.getByText('still presents the pinned identity; nothing to change').waitFor();
   });
 
   it('imports the SVM image through the page, its SHA-256 checked', async () => {
@@ -376,6 +379,21 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await checkA11y('wizard, canceled run');
     expect((await virsh('list --all --name')).split('\n')).not.toContain(second);
     expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
+  });
+
+  it('deletes the image and removes the connection, each after a confirmation', async () => {
+    await page.keyboard.press('g');
+    await page.keyboard.press('h');
+    await page.getByRole('heading', { name: 'Infrastructures', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete image ksv-la-svm-6.2.0.qcow2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete image', exact: true }).click();
+    await page.locator('tr[data-image]').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Remove Lab KVM' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove connection', exact: true }).click();
+    await page.locator('tr[data-infrastructure]').waitFor({ state: 'detached' });
+    await page.getByText('No hypervisor connections yet').waitFor();
+    expect(await lab.server.services.svmLifecycle.infrastructures.list()).toEqual([]);
+    expect(await lab.server.services.svmLifecycle.images.list()).toEqual([]);
   });
 
   it('logged no errors in the page', () => {

@@ -26,6 +26,9 @@ const TYPE_NAMES: Record<string, string> = {
   DeploySvm: 'Deploy SVM',
   RemoveSvm: 'Remove SVM',
   ReconfigureSvm: 'Reconfigure SVM',
+  DeploySingleSvm: 'Deploy one SVM',
+  RemoveSingleSvm: 'Remove one SVM',
+  ReconfigureSingleSvm: 'Reconfigure one SVM',
 };
 export const taskTypeName = (type: string) => TYPE_NAMES[type] ?? type;
 
