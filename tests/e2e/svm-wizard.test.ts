@@ -294,7 +294,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(results.find((r) => r.command === 'timezone')!.args).toEqual(['Europe/Berlin']);
     // The passwords went to the SVM and were forgotten by the console.
     expect(await page.content()).not.toContain('Root-pass-1');
-  });
+  }, 300_000);
 
   it('reconfigures the time zone of the SVM through the wizard, following the run across a reload, and the SVM gets it over klconfig', async () => {
     await page.getByRole('button', { name: 'Start another run' }).click();
@@ -321,7 +321,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     expect(await result.getAttribute('data-run-result'), (await result.textContent()) ?? '').toBe('Completed');
     const timezones = labResults(svmHost, source.addressOf(svmName)!).filter((r) => r.command === 'timezone');
     expect(timezones.at(-1)).toMatchObject({ args: ['UTC'], result: 'OK' });
-  });
+  }, 300_000);
 
   it('removes the SVM again through the wizard, and the host no longer has it', async () => {
     await page.getByRole('button', { name: 'Start another run' }).click();
@@ -341,7 +341,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await shot('removed');
     expect((await virsh('list --all --name')).split('\n')).not.toContain(svmName);
     expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
-  });
+  }, 300_000);
 
   it('cancels a deployment after a confirmation: the run ends Canceled and the host holds no trace of it', async () => {
     const second = `${prefix}-svm2`;
@@ -379,7 +379,7 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await checkA11y('wizard, canceled run');
     expect((await virsh('list --all --name')).split('\n')).not.toContain(second);
     expect(await lab.server.services.svmLifecycle.listSvms()).toEqual([]);
-  });
+  }, 300_000);
 
   it('deletes the image and removes the connection, each after a confirmation', async () => {
     await page.keyboard.press('g');
