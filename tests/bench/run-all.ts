@@ -2,6 +2,7 @@
 // Figures, not verdicts: nothing here passes or fails on speed.
 import Table from 'cli-table3';
 import { discoveryBench, ingestBench, selectionBench } from './agents.bench.ts';
+import { consoleBench } from './console.bench.ts';
 import { healthBench } from './health.bench.ts';
 import { reportBench } from './report.bench.ts';
 import { sshUploadBench } from './ssh-upload.bench.ts';
@@ -20,6 +21,7 @@ const benches = {
   report: () => reportBench({ periods: quick ? 500_000 : 10_000_000, rounds: quick ? 1 : 3 }),
   upload: () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
   deploy: () => svmDeployBench({ svms: quick ? 3 : 10, parallelism: 4 }),
+  console: () => consoleBench({ tenants: 10_000, reference: 10, loads: quick ? 1 : 3 }),
 };
 const unknown = [...(only ?? [])].filter((n) => !(n in benches));
 if (unknown.length) throw new Error(`No benchmark ${unknown.join(', ')}; there are ${Object.keys(benches).join(', ')}.`);

@@ -37,7 +37,8 @@ describe('the tenants store', () => {
     const tenants = useTenantsStore();
     await tenants.load();
     expect(tenants.rows).toHaveLength(2500);
-    expect(server.sent.filter((s) => s.path === '/api/v1/tenants')).toHaveLength(3);
+    // A first page of 100 (rows on screen at once), then pages of 1000.
+    expect(server.sent.filter((s) => s.path === '/api/v1/tenants').map((s) => new URLSearchParams(s.search).get('limit'))).toEqual(['100', '1000', '1000', '1000']);
     expect(tenants.counts).toEqual({ active: 2000, inactive: 500 });
     tenants.statusFilter = 'Inactive';
     tenants.typeFilter = 'Complete';
