@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
+import { nextTick } from 'vue';
 import { Value } from 'typebox/value';
 import { DeployRequestSchema, ReconfigureRequestSchema, RemoveRequestSchema } from '../../../main/contract/svm-deployment.ts';
 import type { Task } from '../../../main/contract/tasks.ts';
@@ -133,7 +134,7 @@ describe('the wizard store', () => {
     expect(wizard.preflight?.ok).toBe(true);
     // Any change makes the pre-flight stale: it must run again.
     wizard.draft.timezone = 'UTC';
-    await Promise.resolve();
+    await nextTick();
     expect(wizard.preflight).toBeNull();
     await wizard.runPreflight();
     expect(await wizard.start()).toBe(true);
@@ -161,7 +162,7 @@ describe('the wizard store', () => {
     });
     const wizard = useSvmWizardStore();
     wizard.draft.action = 'remove';
-    await Promise.resolve();
+    await nextTick();
     wizard.draft.svmIds = [SVM];
     await wizard.runPreflight();
     expect(await wizard.start()).toBe(false);
