@@ -65,11 +65,28 @@ export const SvmListQuerySchema = Type.Object({
 });
 export type SvmListQuery = Static<typeof SvmListQuerySchema>;
 
+/** SVMs and protected VMs at a glance: in the SVM list, and on the live channel when it changes. */
+export const AgentsSummarySchema = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  svmsFresh: Type.Integer(),
+  svmsStale: Type.Integer(),
+  /** Light Agents that have asked this server. */
+  vmsKnown: Type.Integer(),
+  /** VMs whose agent a fresh SVM's last report lists as connected. */
+  vmsConnected: Type.Integer(),
+  /** Known VMs not connected to any fresh SVM. */
+  vmsUnprotected: Type.Integer(),
+  /** Known VMs whose last answer was the sentinel of an inactive Complete tenant. */
+  vmsWithSentinel: Type.Integer(),
+});
+
 export const SvmListSchema = Type.Object({
   items: Type.Array(SvmSummarySchema),
   total: Type.Integer(),
   fresh: Type.Integer(),
   stale: Type.Integer(),
+  /** The counts as they are now: the live channel only sends them again when they change. */
+  agents: AgentsSummarySchema,
 });
 export type SvmList = Static<typeof SvmListSchema>;
 
@@ -123,20 +140,10 @@ export type SvmInfo = Static<typeof SvmInfoSchema>;
 // Live channel
 // ---------------------------------------------------------------------------------------------
 
-/** `up`: first report; `stale`: silent for too long, no longer offered; `back`: reported again. */
-/** `removed`: an administrator made the server forget a stale SVM. */
+/**
+ * `up`: first report; `stale`: silent for too long, no longer offered; `back`: reported again;
+ * `removed`: an administrator made the server forget a stale SVM.
+ */
 export type SvmStateEvent = { id: string; name: string; state: 'up' | 'stale' | 'back' | 'removed'; at: string };
 
-export type AgentsSummaryEvent = {
-  at: string;
-  svmsFresh: number;
-  svmsStale: number;
-  /** Light Agents that have asked this server. */
-  vmsKnown: number;
-  /** VMs whose agent a fresh SVM's last report lists as connected. */
-  vmsConnected: number;
-  /** Known VMs not connected to any fresh SVM. */
-  vmsUnprotected: number;
-  /** Known VMs whose last answer was the sentinel of an inactive Complete tenant. */
-  vmsWithSentinel: number;
-};
+export type AgentsSummaryEvent = Static<typeof AgentsSummarySchema>;

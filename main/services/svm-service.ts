@@ -270,7 +270,7 @@ export function createSvmService(deps: SvmServiceDeps) {
       matching.sort((a, b) => (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : a.record.id < b.record.id ? -1 : 1));
       const offset = query.offset ?? 0;
       const items = matching.slice(offset, offset + (query.limit ?? 100)).map((e) => svmSummary(e, now));
-      return { items, total: matching.length, fresh, stale: registry.size - fresh };
+      return { items, total: matching.length, fresh, stale: registry.size - fresh, agents: summary(now) };
     },
     get(id: string): SvmSummary | undefined {
       const e = registry.get(id.toLowerCase());

@@ -139,6 +139,9 @@ describe('the SVM list and svm-info', () => {
     const page = (await get('/api/v1/svms?limit=2&offset=1')).json<SvmList>();
     expect(page.items).toHaveLength(2);
     expect(page.total).toBe(page.fresh + page.stale);
+    // The counts as they are now, so a console that just connected need not wait for a change.
+    expect(page.agents).toMatchObject({ svmsFresh: page.fresh, svmsStale: page.stale, vmsKnown: expect.any(Number), vmsWithSentinel: expect.any(Number) });
+    expect(page.agents.vmsKnown).toBeGreaterThan(0);
     const all = (await get('/api/v1/svms?limit=1000')).json<SvmList>();
     const names = all.items.map((s) => s.name);
     expect(names).toEqual([...names].sort());

@@ -25,7 +25,7 @@ describe('the live store', () => {
         if (connects === 2) throw new TypeError('fetch failed');
         return sseBody(connects === 1 ? [{ name: 'agents.summary', data: summary }] : []);
       },
-      'GET /api/v1/svms': () => (svmLoads++, json({ items: [], total: 0, fresh: 0, stale: 0 })),
+      'GET /api/v1/svms': () => (svmLoads++, json({ items: [], total: 0, fresh: 0, stale: 0, agents: summary })),
     });
     const svms = useSvmsStore();
     await svms.load();

@@ -30,10 +30,22 @@ const svm = (n: number, state: SvmSummary['state']): SvmSummary => ({
 
 beforeEach(() => setActivePinia(createPinia()));
 
+const counts = { at: '2026-11-25T12:00:00.000Z', svmsFresh: 1, svmsStale: 1, vmsKnown: 7, vmsConnected: 5, vmsUnprotected: 2, vmsWithSentinel: 1 };
+
+describe('the SVMs store', () => {
+  it('has the protected-VM counts as soon as the list loads, not only after the next change the server publishes', async () => {
+    await signedIn({ 'GET /api/v1/svms': () => json({ items: [svm(1, 'fresh'), svm(2, 'stale')], total: 2, fresh: 1, stale: 1, agents: counts }) });
+    const svms = useSvmsStore();
+    expect(svms.agents).toBeNull();
+    await svms.load();
+    expect(svms.agents).toEqual(counts);
+  });
+});
+
 describe('forgetting a stale SVM from the console', () => {
   it('asks the server, then drops the SVM from the list', async () => {
     const server = await signedIn({
-      'GET /api/v1/svms': () => json({ items: [svm(1, 'fresh'), svm(2, 'stale')], total: 2, fresh: 1, stale: 1 }),
+      'GET /api/v1/svms': () => json({ items: [svm(1, 'fresh'), svm(2, 'stale')], total: 2, fresh: 1, stale: 1, agents: counts }),
       'DELETE /api/v1/svms/00000000-0000-4000-8000-000000000002': () => json(svm(2, 'stale')),
     });
     const svms = useSvmsStore();
@@ -45,7 +57,7 @@ describe('forgetting a stale SVM from the console', () => {
 
   it('keeps the SVM and says why when the server refuses', async () => {
     await signedIn({
-      'GET /api/v1/svms': () => json({ items: [svm(1, 'fresh')], total: 1, fresh: 1, stale: 0 }),
+      'GET /api/v1/svms': () => json({ items: [svm(1, 'fresh')], total: 1, fresh: 1, stale: 0, agents: counts }),
       'DELETE /api/v1/svms/00000000-0000-4000-8000-000000000001': () =>
         json({ statusCode: 409, code: 'SVM_STILL_REPORTING', error: 'Conflict', message: "The SVM 'svm-1' still reports to this server." }, 409),
     });

@@ -19,7 +19,7 @@ export const useSvmsStore = defineStore('svms', () => {
   const loading = ref(false);
   const loaded = ref(false);
   const error = ref<string | undefined>();
-  /** Null until the server publishes its first summary after this page connected. */
+  /** From the list, then from the live channel; null until the list has loaded. */
   const agents = ref<AgentsSummaryEvent | null>(null);
 
   async function load(): Promise<void> {
@@ -32,6 +32,7 @@ export const useSvmsStore = defineStore('svms', () => {
       total.value = list.total;
       fresh.value = list.fresh;
       stale.value = list.stale;
+      agents.value = list.agents;
       loaded.value = true;
       error.value = undefined;
     } catch (e) {
