@@ -53,7 +53,9 @@ export async function folderWithTenants(count: number, passwords: ReturnType<typ
   return dir;
 }
 
-type PageFigures = { firstRowsMs: number[]; fps: number; p95FrameMs: number; longestFrameMs: number; rowsInDom: number; scrolledRows: number };
+type PageFigures = { firstRowsMs: number[]; idleFps: number; fps: number; p95FrameMs: number; longestFrameMs: number; rowsInDom: number; scrolledRows: number };
+type Probe = { frames: number[]; elapsed: number; rowsInDom: number; scrolledRows: number; scroller: string | null };
+const fpsOf = (p: Probe) => (p.frames.length / p.elapsed) * 1000;
 
 async function signIn(page: Page, url: string, password: string): Promise<void> {
   await page.goto(`${url}/connect`);
@@ -112,12 +114,22 @@ async function measurePage(browser: Browser, serve: ServeProcess, password: stri
     // Scrolling is measured on the whole list: the pages after the first are still arriving.
     await page.getByText(/^\s*([\d,]+) shown of \1 tenants/).waitFor({ timeout: 60_000 });
     await page.waitForTimeout(500);
-    const r = (await page.evaluate(SCROLL_PROBE(4_000, SCROLL_STEP))) as { frames: number[]; elapsed: number; rowsInDom: number; scrolledRows: number; scroller: string | null };
+    // The machine's own frame rate at this moment (the same page, not scrolled), then three scrolls:
+    // the median one is reported, so one disturbed run (two cores, shared) does not make the figure.
+    const idle = (await page.evaluate(SCROLL_PROBE(2_000, 0))) as Probe;
+    const runs: Probe[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate('{ const t = document.querySelector(".n-data-table-base-table-body .v-vl"); if (t) t.scrollTop = 0; }');
+      await page.waitForTimeout(300);
+      runs.push((await page.evaluate(SCROLL_PROBE(4_000, SCROLL_STEP))) as Probe);
+    }
+    const r = runs.sort((a, b) => fpsOf(a) - fpsOf(b))[1]!;
     if (!r.scroller) throw new Error('the tenant table has no scroll container');
     const sorted = [...r.frames].sort((a, b) => a - b);
     return {
       firstRowsMs,
-      fps: (r.frames.length / r.elapsed) * 1000,
+      idleFps: fpsOf(idle),
+      fps: fpsOf(r),
       p95FrameMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
       longestFrameMs: sorted.at(-1) ?? 0,
       rowsInDom: r.rowsInDom,
@@ -177,7 +189,7 @@ export async function consoleBench(options: { tenants: number; reference: number
     header: ['', `${n(options.tenants)} tenants`, `reference: ${n(options.reference)} tenants`, 'goal'],
     rows: [
       ['first rows rendered (from navigation)', ms(median(b.firstRowsMs)), ms(median(s.firstRowsMs)), '< 1.5 s'],
-      [`frame rate, 4 s programmatic scroll (${SCROLL_STEP} px a frame)`, fps(b), `${fps(s)} (nothing to scroll)`, 'smooth: the idle rate'],
+      [`frame rate while scrolling ${SCROLL_STEP} px a frame (median of 3 × 4 s)`, fps(b), `not scrolled, same moment: ${b.idleFps.toFixed(0)} fps; 10 tenants: ${s.idleFps.toFixed(0)} fps`, 'smooth: the idle rate'],
       ['tenant rows in the DOM / passed while scrolling', `${b.rowsInDom} / ${n(b.scrolledRows)}`, `${s.rowsInDom} / ${n(s.scrolledRows)}`, 'bounded (virtual table)'],
       ['initial JS of index.html, gzip (raw)', `${kB(bundle.initialGzip)} (${kB(bundle.initialRaw)}, ${bundle.files} files)`, `all JS, lazy chunks too: ${kB(bundle.allJsGzip)}`, '< 500 kB gzip'],
     ],
