@@ -52,8 +52,17 @@ export type ServeProcess = {
 
 /** Starts `lightkeeper serve` and waits for it to print its URL and fingerprint. */
 export function startServe(args: string[]): Promise<ServeProcess> {
+  return startServing('serve', args);
+}
+
+/** Starts `lightkeeper lab` (an embedded server with its simulators) and waits for its URL and fingerprint. */
+export function startLab(args: string[]): Promise<ServeProcess> {
+  return startServing('lab', args);
+}
+
+function startServing(command: 'serve' | 'lab', args: string[]): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     // Output arrives in chunks of any size, so a line printed after the ready lines may not be here yet.
@@ -70,7 +79,7 @@ export function startServe(args: string[]): Promise<ServeProcess> {
         if (check()) return;
         child.stdout!.on('data', check);
         child.stderr!.on('data', check);
-        void exited.then(() => check() || missing(new Error(`lightkeeper serve exited without printing ${pattern}:\n${out}`)));
+        void exited.then(() => check() || missing(new Error(`lightkeeper ${command} exited without printing ${pattern}:\n${out}`)));
       });
     const onData = (d: Buffer) => {
       out += d;
@@ -80,6 +89,6 @@ export function startServe(args: string[]): Promise<ServeProcess> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`lightkeeper serve exited with ${code} before it was ready:\n${out}`)));
+    void exited.then((code) => reject(new Error(`lightkeeper ${command} exited with ${code} before it was ready:\n${out}`)));
   });
 }
