@@ -19,7 +19,8 @@ const HOUSEKEEPING_MS = 10 * 60_000;
 /** How soon a running server follows a collection switch made by `lightkeeper settings` in the store. */
 const SETTINGS_POLL_MS = 15_000;
 
-type ReportParams = { tenantId: string | null; from: number; to: number };
+/** A report task's parameters; tasks stored before `openUntil` existed end open periods at `to`. */
+type ReportParams = { tenantId: string | null; from: number; to: number; openUntil?: number };
 
 export type PeriodCollection = { readonly collectingPeriods: boolean; setPeriodCollection(enabled: boolean): Promise<void> };
 
@@ -57,7 +58,7 @@ export async function reportScope(repo: ProtectionReportRepository, tenantExists
   if (q.tenantId && !(await tenantExists(q.tenantId))) throw new UnknownTenantError(q.tenantId);
   const to = q.to ?? now;
   const from = q.from ?? Math.min((await repo.earliestPeriodStart()) ?? to, to);
-  return { tenantId: q.tenantId ?? null, from, to };
+  return { tenantId: q.tenantId ?? null, from, to, openUntil: Math.min(to, now) };
 }
 
 export class UnknownTenantError extends Error {
@@ -90,7 +91,7 @@ export function createProtectionReports(deps: ProtectionReportsDeps) {
         name: 'Writing the report',
         async run(ctx) {
           const id = ctx.taskId;
-          const { lines, bytes } = await writeCsvFile(fileOf(id), repo.reportLines(ctx.params), ctx.signal);
+          const { lines, bytes } = await writeCsvFile(fileOf(id), repo.reportLines({ ...ctx.params, openUntil: ctx.params.openUntil ?? ctx.params.to }), ctx.signal);
           const createdAt = deps.now().getTime();
           const { reportLifetimeHours } = await currentSettings();
           await repo.saveReport({ id, tenantId: ctx.params.tenantId, from: ctx.params.from, to: ctx.params.to, createdAt, expiresAt: createdAt + reportLifetimeHours * 3_600_000, fileName: `${id}.csv`, bytes, lines });

@@ -5,7 +5,16 @@ import type { ReportLine } from '../contract/reports.ts';
  * never by a JavaScript loop over periods; the report lines come as a lazy sequence, so a report
  * of any size streams to its file.
  */
-export type ReportScope = { tenantId: string | null; from: number; to: number };
+export type ReportScope = {
+  tenantId: string | null;
+  from: number;
+  to: number;
+  /**
+   * Where a period still open ends: the moment the report is made, or `to` when that is earlier.
+   * Protection that has not happened yet is never counted, whatever range was asked for.
+   */
+  openUntil: number;
+};
 
 export type StoredReport = {
   id: string;

@@ -34,7 +34,7 @@ export function sqliteProtectionReports(db: DatabaseSync): ProtectionReportRepos
   const expired = db.prepare('SELECT * FROM protection_reports WHERE expires_at <= ?');
   const prune = db.prepare('DELETE FROM svm_connection_periods WHERE end_at IS NOT NULL AND end_at < ?');
 
-  const params = (s: ReportScope): Record<string, SQLInputValue> => ({ from: s.from, to: s.to, tenant: s.tenantId });
+  const params = (s: ReportScope): Record<string, SQLInputValue> => ({ from: s.from, to: s.to, open_until: Math.min(s.openUntil, s.to), tenant: s.tenantId });
 
   return {
     reportLines(scope) {

@@ -58,6 +58,7 @@ export async function reportBench(options: { periods: number; rounds: number }) 
     '.separator ";" "\\r\\n"',
     `.parameter set :from ${from}`,
     `.parameter set :to ${to}`,
+    `.parameter set :open_until ${to}`,
     '.parameter set :tenant NULL',
     `.once ${theirs}`,
     REPORT_LINES_SQL.replace(/--[^\n]*\n/g, '\n').replace(/\s+/g, ' ').trim(),

@@ -63,6 +63,21 @@ describe('the report sums exactly the clipped durations', () => {
     putPeriods([{ svm: uuid(0x5e, 1), vm: uuid(0xa9, 1), start: T0 + H, end: null }]);
     expect(await csvOf({ from: T0, to: T0 + 3 * H })).toEqual([['', '', uuid(0xa9, 1), '', vendorTime(T0 + H), vendorTime(T0 + 3 * H)]]);
   });
+
+  it('ends a still-open period when the report is made, never in the future, whatever `to` says', async () => {
+    const start = Math.floor(Date.now() / S) * S - 2 * H;
+    putPeriods([{ svm: uuid(0x5e, 1), vm: uuid(0xa9, 1), start, end: null }]);
+    const before = Date.now();
+    const [row] = await csvOf({ from: start - H, to: start + 24 * H });
+    const after = Date.now();
+    const end = Date.parse(row![5] + 'Z');
+    expect(end).toBeGreaterThanOrEqual(Math.floor(before / S) * S);
+    expect(end).toBeLessThanOrEqual(after);
+    const figures = await reports().protectedTime({ from: start - H, to: start + 24 * H, step: 'hour' });
+    expect(figures.totals[0]!.vmHours).toBeGreaterThanOrEqual(2);
+    expect(figures.totals[0]!.vmHours).toBeLessThanOrEqual((Date.now() - start) / H);
+    expect(figures.steps.every((st) => Date.parse(st.stepStart) <= Date.now())).toBe(true);
+  });
 });
 
 describe('periods from SVM reports', () => {

@@ -1,14 +1,15 @@
 -- Protected VM-hours per step and tenant, plus per-tenant totals and peak concurrent VMs, for
 -- [:from, :to). Everything is summed in the database; `:first` is the start of the step holding :from.
+-- A period still open ends at :open_until (now, or :to if earlier): the future is never counted.
 WITH RECURSIVE
 steps(s) AS (SELECT :first UNION ALL SELECT s + :step FROM steps WHERE s + :step < :to),
 clipped AS (
   SELECT t.id AS tenant_id, t.name AS tenant_name, p.vm_bios_id AS vm,
-         MAX(p.start_at, :from) AS s, MIN(COALESCE(p.end_at, :to), :to) AS e
+         MAX(p.start_at, :from) AS s, MIN(COALESCE(p.end_at, :open_until), :to) AS e
   FROM svm_connection_periods p
   LEFT JOIN tenant_vms v ON v.bios_id = p.vm_bios_id
   LEFT JOIN tenants t ON t.id = v.tenant_id AND t.lifecycle = 'Ready'
-  WHERE p.start_at < :to AND COALESCE(p.end_at, :to) > :from
+  WHERE p.start_at < :to AND COALESCE(p.end_at, :open_until) > :from
     AND (:tenant IS NULL OR t.id = :tenant)
 )
 SELECT 'step' AS kind, c.tenant_id, MAX(c.tenant_name) AS tenant_name, steps.s AS step_start,
