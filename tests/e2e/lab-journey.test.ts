@@ -5,6 +5,7 @@
 // downloaded as CSV. First run and the SVM Management Wizard have their own files.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt, launchChromium, SCREENSHOTS } from '../support/console-browser.ts';
@@ -15,6 +16,7 @@ const AGENTS = 40;
 const TENANT_1_VMS = AGENTS / 2;
 const passwords = testPasswords('journey');
 let lab: ServeProcess;
+let labStartedAt: number;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
@@ -32,6 +34,7 @@ beforeAll(async () => {
   ensureConsoleBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Speed 60: SVMs report every 5 s and agents ask again every 5 s.
+  labStartedAt = Date.now();
   lab = await startLab(['--svms', '4', '--agents', String(AGENTS), '--tenants', '2', '--hypervisors', '2', '--speed', '60', '--port', '0', '--data', tempDir('lk-journey-'), ...passwordFileArgs(passwords)]);
   await lab.waitFor(/Tenants\s+.*: created, VMs registered, activated/);
   browser = await launchChromium();
@@ -125,8 +128,16 @@ describe('a day with the lab', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('protected-time-hour.csv');
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv).toContain('tenant-1');
-    expect(csv).toContain('tenant-2');
+    // Hours per tenant, summed over the steps: never more than its 20 VMs for as long as the lab has
+    // run, and tenant-1, held off for a while, has less than tenant-2.
+    const hours = new Map<string, number>();
+    for (const [, tenant, , vmHours] of (parse(csv, { delimiter: ';', record_delimiter: '\r\n' }) as string[][]).slice(1)) {
+      hours.set(tenant!, (hours.get(tenant!) ?? 0) + Number(vmHours));
+    }
+    const most = (TENANT_1_VMS * (Date.now() - labStartedAt)) / 3_600_000;
+    expect(hours.get('tenant-1')).toBeGreaterThan(0);
+    expect(hours.get('tenant-2')).toBeLessThanOrEqual(most);
+    expect(hours.get('tenant-1')).toBeLessThan(hours.get('tenant-2')!);
   });
 
   it('logged no error in the page', () => {
