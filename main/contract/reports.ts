@@ -38,3 +38,18 @@ export const ProtectionReportSettingsSchema = Type.Object({
 });
 export type ProtectionReportSettings = Static<typeof ProtectionReportSettingsSchema>;
 export const ProtectionReportSettingsPatchSchema = Type.Partial(ProtectionReportSettingsSchema);
+
+/**
+ * The vendor's tenant protection report (rest-api.md §4.3) from the console: made by a task like
+ * the vendor API's POST /reports/tenants, and downloaded as the same CSV once the task completes.
+ * No tenant: every VM; no `from`: the earliest period; no `to`: now.
+ */
+export const ProtectionReportRequestSchema = Type.Object(
+  {
+    tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+  },
+  { additionalProperties: false },
+);
+export type ProtectionReportRequest = Static<typeof ProtectionReportRequestSchema>;

@@ -127,6 +127,31 @@ describe('the console figures', () => {
     expect(csv.body.split('\r\n')[1]).toBe(`;;${new Date(T0).toISOString()};5.0000`);
   });
 
+  it("make the vendor's protection report in a task and download the same CSV the vendor API gives", async () => {
+    putPeriods([{ svm: uuid(0x5e, 1), vm: uuid(0xa9, 1), start: T0 + H, end: T0 + 2 * H }]);
+    const body = { from: new Date(T0).toISOString(), to: new Date(T0 + 3 * H).toISOString() };
+    const post = (account: 'admin' | 'viewer', payload: object) => ctx.server.app.inject({ method: 'POST', url: '/api/v1/reports/protection', headers: ctx.auth(account), payload });
+    expect((await post('viewer', body)).statusCode).toBe(403);
+    const bad = await post('admin', { from: body.to, to: body.from });
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'INVALID_INTERVAL']);
+    const unknown = await post('admin', { ...body, tenantId: 'no-such-tenant' });
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'TENANT_NOT_FOUND']);
+
+    const started = await post('admin', body);
+    expect(started.statusCode).toBe(202);
+    const task = await ctx.server.services.tasks.waitUntilFinished(started.json().id);
+    expect(task.state).toBe('Completed');
+    const file = await ctx.server.app.inject({ method: 'GET', url: `/api/v1/reports/protection/${task.result}`, headers: ctx.auth('viewer') });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toMatch(/text\/csv/);
+    expect(file.headers['content-disposition']).toBe(`attachment; filename="protection-report-${task.result}.csv"`);
+    const vendor = await ctx.server.app.inject({ method: 'GET', url: `/api/2.0/virtualization/reports/tenants/${task.result}`, headers: { ...ctx.auth('multitenancy'), accept: 'application/csv' } });
+    expect(file.body).toBe(vendor.body);
+    expect(file.body).toContain(`${uuid(0xa9, 1)};;${vendorTime(T0 + H)};${vendorTime(T0 + 2 * H)}`);
+    const gone = await ctx.server.app.inject({ method: 'GET', url: '/api/v1/reports/protection/not-a-report', headers: ctx.auth('viewer') });
+    expect([gone.statusCode, gone.json().code]).toEqual([404, 'REPORT_NOT_FOUND']);
+  });
+
   it('switch collection through the JSON API, admin only', async () => {
     expect((await ctx.server.app.inject({ method: 'PATCH', url: '/api/v1/settings/protection-reports', headers: ctx.auth('viewer'), payload: { enabled: false } })).statusCode).toBe(403);
     const r = await ctx.server.app.inject({ method: 'PATCH', url: '/api/v1/settings/protection-reports', headers: ctx.auth('admin'), payload: { periodsLifetimeDays: 30 } });

@@ -1,12 +1,16 @@
+import { createReadStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
+import { Type } from 'typebox';
 import { ErrorBodySchema } from '../../contract/errors.ts';
 import {
   ProtectedTimeQuerySchema,
   ProtectedTimeSchema,
   ProtectionReportSettingsPatchSchema,
+  ProtectionReportRequestSchema,
   ProtectionReportSettingsSchema,
   type ProtectedTimeQuery,
 } from '../../contract/reports.ts';
+import { TaskSchema } from '../../contract/tasks.ts';
 import { UnknownTenantError } from '../../services/protection-reports.ts';
 import type { App, AppOptions } from '../types.ts';
 
@@ -62,6 +66,52 @@ export async function reportRoutes(app: App, { services }: AppOptions) {
         if (e instanceof UnknownTenantError) return reply.code(404).send(notFound(e));
         throw e;
       }
+    },
+  );
+
+  app.post(
+    '/reports/protection',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "Make the vendor's tenant protection report (CSV) in a task; its result is the report id",
+        body: ProtectionReportRequestSchema,
+        response: { 202: TaskSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
+      },
+    },
+    async (req, reply) => {
+      const q = query(req.body);
+      if (q.from !== undefined && q.to !== undefined && q.from >= q.to) return reply.code(400).send(badInterval);
+      try {
+        const task = await reports.generate(q, req.account ?? 'unknown');
+        await services.audit.record({ account: req.account ?? 'unknown', address: req.ip, channel: 'json-api' }, 'report.create', q.tenantId ?? null, { from: req.body.from ?? null, to: req.body.to ?? null }, task.id);
+        return reply.code(202).send(task);
+      } catch (e) {
+        if (e instanceof UnknownTenantError) return reply.code(404).send(notFound(e));
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/reports/protection/:id',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Download a protection report the task made, while it is kept (text/csv; 404 REPORT_NOT_FOUND once expired)',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      },
+    },
+    async (req, reply) => {
+      const file = await reports.reportFile(req.params.id);
+      if (!file) {
+        return reply.code(404).send({ statusCode: 404, code: 'REPORT_NOT_FOUND', error: 'Not Found', message: `There is no report with the id '${req.params.id}', or it has expired; make it again.` });
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-length', file.bytes)
+        .header('content-disposition', `attachment; filename="protection-report-${req.params.id}.csv"`)
+        .send(createReadStream(file.path));
     },
   );
 
