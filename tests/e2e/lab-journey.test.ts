@@ -140,6 +140,24 @@ describe('a day with the lab', () => {
     expect(hours.get('tenant-1')).toBeLessThan(hours.get('tenant-2')!);
   });
 
+  it("makes the vendor's protection report for one tenant in a task and downloads it", async () => {
+    await page.getByLabel('Tenant of the report').click();
+    await page.keyboard.type('tenant-1');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.n-card', { hasText: 'Protection report' }).textContent()).toContain('tenant-1');
+    await page.getByRole('button', { name: 'Make report' }).click();
+    const button = page.getByRole('button', { name: 'Download report' });
+    await button.waitFor({ timeout: 60_000 });
+    await shot('vendor-report');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^protection-report-[\w-]+\.csv$/);
+    const lines = parse(readFileSync((await download.path())!, 'utf8'), { delimiter: ';', record_delimiter: '\r\n' }) as string[][];
+    // tenant id; tenant name; VM BIOS UUID; VM name; protection on; protection off.
+    expect(lines.length).toBeGreaterThanOrEqual(TENANT_1_VMS);
+    expect(new Set(lines.map((l) => l[1]))).toEqual(new Set(['tenant-1']));
+    expect(lines.map((l) => l[3])).toContain('lab-vm-00001');
+  });
+
   it('logged no error in the page', () => {
     expect(problems).toEqual([]);
   });

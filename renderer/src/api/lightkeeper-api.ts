@@ -4,7 +4,7 @@ import type { Health } from '../../../main/contract/health.ts';
 import type { KscSettingsView, KscTestReportView } from '../../../main/contract/ksc.ts';
 import type { AuditEntry, AuditListQuery } from '../../../main/contract/audit.ts';
 import type { AccessReportBody, Infrastructure } from '../../../main/contract/infrastructure.ts';
-import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportSettings } from '../../../main/contract/reports.ts';
+import type { ProtectedTime, ProtectedTimeQuery, ProtectionReportRequest, ProtectionReportSettings } from '../../../main/contract/reports.ts';
 import type { SvmInfo, SvmList, SvmListQuery, SvmSummary } from '../../../main/contract/svms.ts';
 import type { SelfTestTaskRequest, Task, TaskList, TaskListQuery } from '../../../main/contract/tasks.ts';
 import type { CreateTenantRequest, RegisterVmRequest, TenantList, TenantListQuery, TenantVm } from '../../../main/contract/tenants.ts';
@@ -46,6 +46,8 @@ export function lightkeeperApi(http: HttpClient) {
     svmInfo: (vm: string) => http.get<SvmInfo>('/api/v1/diagnostics/svm-info', { vm }),
     protectedTime: (query: ProtectedTimeQuery) => http.get<ProtectedTime>('/api/v1/reports/protected-time', query),
     protectedTimeCsv: (query: ProtectedTimeQuery) => http.download('/api/v1/reports/protected-time.csv', query),
+    createProtectionReport: (request: ProtectionReportRequest) => http.post<Task>('/api/v1/reports/protection', request),
+    protectionReportFile: (id: string) => http.download(`/api/v1/reports/protection/${encodeURIComponent(id)}`),
     setProtectionReports: (patch: Partial<ProtectionReportSettings>) => http.patch<ProtectionReportSettings>('/api/v1/settings/protection-reports', patch),
     infrastructures: () => http.get<{ items: Infrastructure[] }>('/api/v1/infrastructures'),
     testInfrastructure: (id: string) => http.post<AccessReportBody>(`/api/v1/infrastructures/${encodeURIComponent(id)}/test`),
