@@ -1,11 +1,10 @@
 // Deploy of 10 SVMs on the lab KVM host (real sshd + libvirtd + QEMU, the lab SVMs' klconfig):
 // wall time of the DeploySvm task and the share of time spent in each stage, measured from the
 // task events; then the removal of all 10.
-import { readFileSync } from 'node:fs';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
 import type { ServerEvent } from '../../main/contract/events.ts';
 import { loadPeersEnv } from '../lab/peers-env.ts';
-import { deployRequest, startSvmLab } from '../support/svm-lab.ts';
+import { deployRequest, labKvmInfrastructure, startSvmLab } from '../support/svm-lab.ts';
 
 export async function svmDeployBench(options: { svms: number; parallelism: number }) {
   const env = loadPeersEnv('ssh', 'svm', 'libvirt');
@@ -30,11 +29,7 @@ export async function svmDeployBench(options: { svms: number; parallelism: numbe
     if (!prev || prev.stage !== t.stage) since.set(t.id, { stage: t.stage, at: now, type: t.type });
   });
   try {
-    const infra = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', {
-      name: 'bench-kvm', platform: 'kvm', address: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), account: env.get('LK_SSH_USER'),
-      privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'), fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
-      options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir },
-    });
+    const infra = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', labKvmInfrastructure(env, 'bench-kvm', imageDir));
     const names = Array.from({ length: options.svms }, (_, i) => `${prefix}-${i + 1}`);
     const started = performance.now();
     const submitted = await lab.api<{ id: string }>('POST', '/api/v1/svm-wizard/deploy', deployRequest(infra.body.id, lab.imageId, names, { parallelism: options.parallelism }));

@@ -1,13 +1,12 @@
 // A fault injected at every stage of a deployment on the lab's real sshd + libvirtd + QEMU:
 // afterwards the host holds exactly what it held before (domains, files in the image directory),
 // the registry is empty, and the task's error says why in the admin's words. Also cancel.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
 import { loadPeersEnv } from '../lab/peers-env.ts';
 import { startCuttingProxy } from '../support/cutting-proxy.ts';
 import { atAddressStage, conflictingRegistration, klconfigFault, neverAddress } from '../support/svm-faults.ts';
-import { deployRequest, startSvmLab, type SvmLab } from '../support/svm-lab.ts';
+import { deployRequest, labKvmInfrastructure, startSvmLab, type SvmLab } from '../support/svm-lab.ts';
 
 const env = loadPeersEnv('ssh', 'svm', 'libvirt');
 const prefix = `lk-flt-${process.pid}`;
@@ -28,11 +27,7 @@ beforeAll(async () => {
   lab = await startSvmLab({ imageMiB: 32, preallocate: true });
   host = await SshSession.connect({ host: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), username: env.get('LK_SSH_USER'), auth: { password: env.get('LK_SSH_PASSWORD') }, hostKeyFingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT') });
   await sh(`mkdir -p ${shellQuote(imageDir)}`);
-  const added = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', {
-    name: 'lab-kvm', platform: 'kvm', address: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), account: env.get('LK_SSH_USER'),
-    privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'), fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
-    options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir },
-  });
+  const added = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', labKvmInfrastructure(env, 'lab-kvm', imageDir));
   infraId = added.body.id;
 });
 
@@ -95,11 +90,7 @@ EOF`);
 
   it('upload: the SSH connection drops half-way; the partial file is removed', async () => {
     const proxy = await startCuttingProxy({ host: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT') });
-    const viaProxy = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', {
-      name: 'lab-kvm-flaky', platform: 'kvm', address: '127.0.0.1', port: proxy.port, account: env.get('LK_SSH_USER'),
-      privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'), fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
-      options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir },
-    });
+    const viaProxy = await lab.api<{ id: string }>('POST', '/api/v1/infrastructures', labKvmInfrastructure(env, 'lab-kvm-flaky', imageDir, { address: '127.0.0.1', port: proxy.port }));
     try {
       const before = await hostState();
       proxy.cutAfter(8 * 2 ** 20);

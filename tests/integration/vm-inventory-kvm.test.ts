@@ -1,13 +1,13 @@
 // Our VM inventory against the lab's real sshd + libvirtd: a VM defined on the KVM host is placed on
 // that host by what libvirt says, and discovery and svm-info use that place over the agent's own.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshSession, shellQuote } from '../../main/connectors/ssh/ssh-session.ts';
 import type { Inventory } from '../../main/connectors/hypervisor.ts';
 import { loadPeersEnv } from '../lab/peers-env.ts';
 import { discoverRequest, svmReport } from '../support/agent-fixtures.ts';
 import { inProcessServer } from '../support/in-process-server.ts';
+import { labKvmInfrastructure } from '../support/svm-lab.ts';
 
 const env = loadPeersEnv('ssh', 'libvirt');
 const name = `lk-inv-${process.pid}`;
@@ -27,11 +27,7 @@ beforeAll(async () => {
   const xml = `<domain type='qemu'><name>${name}</name><uuid>${biosUuid}</uuid><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`;
   await host.exec(`cat > /tmp/${name}.xml && virsh -q -c ${shellQuote(env.get('LK_LIBVIRT_URI'))} define /tmp/${name}.xml && rm -f /tmp/${name}.xml`, { stdin: xml });
   ctx = await inProcessServer();
-  const added = await api('POST', '/api/v1/infrastructures', 'admin', {
-    name: 'lab-kvm', platform: 'kvm', address: env.get('LK_SSH_HOST'), port: env.num('LK_SSH_PORT'), account: env.get('LK_SSH_USER'),
-    privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'), fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
-    options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir: env.get('LK_KVM_IMAGE_DIR') },
-  });
+  const added = await api('POST', '/api/v1/infrastructures', 'admin', labKvmInfrastructure(env, 'lab-kvm', env.get('LK_KVM_IMAGE_DIR')));
   expect(added.status, JSON.stringify(added.body)).toBe(201);
   const inventory = (await api('GET', `/api/v1/infrastructures/${added.body.id}/inventory`, 'admin')).body as Inventory;
   hypervisorName = inventory.hosts[0]!.name;

@@ -4,13 +4,13 @@
  * SVM image with its metadata file, and helpers to call the API and wait for tasks.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '../../main/contract/tasks.ts';
 import { labAddressSource } from '../../main/lab/svm/lab-address-source.ts';
 import { startLabSvmHost, type LabSvmHost } from '../../main/lab/svm/lab-svm-host.ts';
-import { loadPeersEnv } from '../lab/peers-env.ts';
+import { loadPeersEnv, type PeersEnv } from '../lab/peers-env.ts';
 import { inProcessServer } from './in-process-server.ts';
 
 export type SvmLab = Awaited<ReturnType<typeof startSvmLab>>;
@@ -73,3 +73,20 @@ export const deployRequest = (infrastructureId: string, imageId: string, names: 
   parallelism: 3,
   ...extra,
 });
+
+/**
+ * The body that adds the lab's KVM host (sshd + libvirtd) as an infrastructure, its host key
+ * already confirmed. `via` reaches it through another address (a fault-injecting proxy).
+ */
+export function labKvmInfrastructure(env: PeersEnv, name: string, imageDir: string, via?: { address: string; port: number }) {
+  return {
+    name,
+    platform: 'kvm',
+    address: via?.address ?? env.get('LK_SSH_HOST'),
+    port: via?.port ?? env.num('LK_SSH_PORT'),
+    account: env.get('LK_SSH_USER'),
+    privateKey: readFileSync(env.get('LK_SSH_USER_KEY'), 'utf8'),
+    fingerprint: env.get('LK_SSH_HOST_KEY_FINGERPRINT'),
+    options: { libvirtUri: env.get('LK_LIBVIRT_URI'), imageDir },
+  };
+}
