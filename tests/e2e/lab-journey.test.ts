@@ -112,6 +112,8 @@ describe('a day with the lab', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('Active');
     await go('d', 'Dashboard');
     await expect.poll(protectedCard, { timeout: 60_000, interval: 250 }).toMatch(new RegExp(`${AGENTS} / ${AGENTS}.*0 unprotected · 0 held off`));
+    // The bill so far, per day and tenant, on the first page.
+    await page.locator('.n-card', { hasText: 'Protected VM-hours, last 14 days' }).getByRole('img', { name: 'Protected VM-hours per step and tenant' }).waitFor();
     await go('i', 'Diagnostics');
     await page.getByLabel('VM BIOS UUID or name').fill('lab-vm-00001');
     await page.getByRole('button', { name: 'Explain' }).click();
