@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_NAMES, type AccountName } from '../../main/contract/accounts.ts';
+import { ROW_FRESH_MS } from '../../main/services/accounts.ts';
 import { inProcessServer } from '../support/in-process-server.ts';
 import { loadMigrations } from '../../main/store/database.ts';
 
@@ -41,12 +42,15 @@ describe('authentication on every call', () => {
     const r = await inject('GET', '/api/v1/health', { authorization: 'Basic ' + Buffer.from('viewer:Vi:ew:er-Pa55').toString('base64') });
     expect(r.statusCode).toBe(200);
     await changePassword(ctx.dataDir, 'viewer', ctx.passwords.viewer);
+    await new Promise((r) => setTimeout(r, ROW_FRESH_MS + 50));
   });
 
-  it('uses a changed password at once, and no longer the old one', async () => {
+  it('uses a password changed by another process (the CLI) once its row is read again, and no longer the old one', async () => {
     const { changePassword } = await import('../../main/services/setup.ts');
     expect((await inject('GET', '/api/v1/health', ctx.auth('viewer'))).statusCode).toBe(200);
     await changePassword(ctx.dataDir, 'viewer', 'Brand-New-Pa55');
+    // The server re-reads an account's row at most every ROW_FRESH_MS (accounts.ts).
+    await new Promise((r) => setTimeout(r, ROW_FRESH_MS + 50));
     expect((await inject('GET', '/api/v1/health', ctx.auth('viewer'))).statusCode).toBe(401);
     expect((await inject('GET', '/api/v1/health', { authorization: 'Basic ' + Buffer.from('viewer:Brand-New-Pa55').toString('base64') })).statusCode).toBe(200);
     await changePassword(ctx.dataDir, 'viewer', ctx.passwords.viewer);
