@@ -49,6 +49,7 @@ export function lightkeeperApi(http: HttpClient) {
     createProtectionReport: (request: ProtectionReportRequest) => http.post<Task>('/api/v1/reports/protection', request),
     protectionReportFile: (id: string) => http.download(`/api/v1/reports/protection/${encodeURIComponent(id)}`),
     setProtectionReports: (patch: Partial<ProtectionReportSettings>) => http.patch<ProtectionReportSettings>('/api/v1/settings/protection-reports', patch),
+    protectionReportSettings: () => http.get<ProtectionReportSettings>('/api/v1/settings/protection-reports'),
     infrastructures: () => http.get<{ items: Infrastructure[] }>('/api/v1/infrastructures'),
     testInfrastructure: (id: string) => http.post<AccessReportBody>(`/api/v1/infrastructures/${encodeURIComponent(id)}/test`),
     ksc: () => http.get<KscSettingsView>('/api/v1/ksc'),
