@@ -57,8 +57,11 @@ function byLoad(a: SvmRecord, b: SvmRecord): number {
 
 /** Where `svm` is, or belongs, in a list sorted by `byLoad`. */
 function positionOf(list: readonly SvmRecord[], svm: SvmRecord): number {
-  let lo = 0;
-  let hi = list.length;
+  return positionWithin(list, svm, 0, list.length);
+}
+
+/** The same within `list[lo, hi)`, which must be sorted. */
+function positionWithin(list: readonly SvmRecord[], svm: SvmRecord, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (byLoad(list[mid] as SvmRecord, svm) < 0) lo = mid + 1;
@@ -163,10 +166,21 @@ export class SvmCandidateIndex {
   setConnectedAgents(id: string, count: number): void {
     const entry = this.#byId.get(id);
     if (!entry || entry.record.connectedAgents === count) return;
+    const { record } = entry;
     const members = entry.partition.members;
-    members.splice(positionOf(members, entry.record), 1);
-    entry.record.connectedAgents = count;
-    members.splice(positionOf(members, entry.record), 0, entry.record);
+    // Every agent pointed at an SVM changes its count: one shift of the members between its old and
+    // new place, not a removal and an insertion (two shifts and an array) on each discovery.
+    const from = positionOf(members, record);
+    record.connectedAgents = count;
+    if (from + 1 < members.length && byLoad(members[from + 1] as SvmRecord, record) < 0) {
+      const to = positionWithin(members, record, from + 1, members.length) - 1;
+      members.copyWithin(from, from + 1, to + 1);
+      members[to] = record;
+    } else if (from > 0 && byLoad(members[from - 1] as SvmRecord, record) > 0) {
+      const to = positionWithin(members, record, 0, from);
+      members.copyWithin(to + 1, to, from);
+      members[to] = record;
+    }
   }
 
   /** `selectSvms(agent, all records, settings, now, { explain: false })`, from the index. */
@@ -188,9 +202,9 @@ export class SvmCandidateIndex {
     const vmPath = agent.path;
     const scoped = agent.algorithm.kind === 'extended' && agent.algorithm.scope !== 'none';
     const found: Ranked[] = [];
+    const seen = new Set<SvmRecord>();
 
     if (level !== 0 && vmPath !== null) {
-      const seen = new Set<SvmRecord>();
       for (const place of placeKeysWithin(vmPath, level)) {
         for (const svm of this.#places.get(place) ?? []) {
           if (seen.has(svm)) continue;
@@ -209,7 +223,8 @@ export class SvmCandidateIndex {
         let best = 0;
         let expired = 0;
         for (const svm of partition.members) {
-          if (!fresh(svm) || localAt(level, standard, vmPath, svm)) continue;
+          // Every local SVM is in a bucket looked at above: only those need the locality check.
+          if (!fresh(svm) || (seen.has(svm) && localAt(level, standard, vmPath, svm))) continue;
           const inBestClass = !partition.licensable || hasValidLicence(svm, now);
           if (inBestClass) best++;
           else if (expired < limit) expired++;
