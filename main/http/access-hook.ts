@@ -13,7 +13,7 @@ const REALM = 'Basic realm="Lightkeeper", charset="UTF-8"';
 export function registerAccessHook(app: App, services: Services): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?', 1)[0]!;
-    const decision = await services.access.decide(req.method, path, req.headers.authorization, req.ip);
+    const decision = services.access.decideKnown(req.method, path, req.headers.authorization, req.ip) ?? (await services.access.decide(req.method, path, req.headers.authorization, req.ip));
     if (decision.kind === 'public') return;
     if (decision.kind === 'granted') {
       req.account = decision.account;

@@ -24,6 +24,18 @@ export function parseBasic(header: string | undefined): { user: string; password
 /** Who may call what: Basic credentials on every call, then the account's scope for the area. */
 export function createAccessControl(accounts: AccountsService) {
   return {
+    /**
+     * The decision without waiting, for credentials already verified (every request of a running
+     * fleet); undefined when it needs `decide`.
+     */
+    decideKnown(method: string, path: string, authorization: string | undefined, address: string): AccessDecision | undefined {
+      const area = areaOfPath(path);
+      if (!area) return { kind: 'public' };
+      const credentials = parseBasic(authorization);
+      const account = credentials && accounts.knownAccount(address, credentials.user, credentials.password);
+      if (!account) return undefined;
+      return isAllowed(account, area, method) ? { kind: 'granted', area, account } : { kind: 'forbidden', area, account };
+    },
     async decide(method: string, path: string, authorization: string | undefined, address: string): Promise<AccessDecision> {
       const area = areaOfPath(path);
       if (!area) return { kind: 'public' };

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { ACCOUNT_NAMES, ACCOUNT_PURPOSE, type AccountName, type AccountSummary } from '../contract/accounts.ts';
 import { checkPassword, type PasswordFinding } from '../domain/password-policy.ts';
 import * as scryptHashing from '../store/password-hashing.ts';
@@ -32,35 +32,42 @@ export type PasswordHashing = Pick<typeof scryptHashing, 'hashPassword' | 'verif
 
 /**
  * Accounts: setting passwords under the vendor's rules, and checking Basic credentials on every
- * request. scrypt is deliberately slow, so a successful check is remembered as an HMAC under a key
- * that exists only in this process, tied to the stored hash: a password change elsewhere (the CLI)
- * invalidates it within ROW_FRESH_MS, and the memory never holds a password.
+ * request. scrypt is deliberately slow, so a successful check is remembered as a digest salted with
+ * a secret that exists only in this process, tied to the stored hash: a password change elsewhere
+ * (the CLI) invalidates it within ROW_FRESH_MS, and the memory never holds a password.
  */
 export function createAccountsService(repo: AccountsRepository, throttle: LoginThrottle, now: () => Date, hashing: PasswordHashing = scryptHashing) {
   const { hashPassword, verifyPassword, decoyHash } = hashing;
-  // A KeyObject, not a Buffer: createHmac would otherwise build one on every request.
-  const cacheKey = createSecretKey(randomBytes(32));
-  const verified = new Map<AccountName, { mac: Buffer; hash: string }>();
+  const salt = randomBytes(32).toString('base64');
+  const verified = new Map<AccountName, { digest: string; hash: string }>();
   // Thousands of agents reconnecting after a restart send the same credentials at once: they share
   // one scrypt instead of queueing one each on the four-thread pool (50 cold requests took 22 s).
   const rows = new Map<AccountName, { account: StoredAccount | undefined; readAt: number }>();
-  const checking = new Map<AccountName, { mac: Buffer; hash: string; result: Promise<boolean> }>();
-  const macOf = (account: string, password: string) => createHmac('sha256', cacheKey).update(`${account}\u0000${password}`).digest();
+  const checking = new Map<AccountName, { digest: string; hash: string; result: Promise<boolean> }>();
+  // One-shot SHA-256 to a string: a fifth of an HMAC's cost, on every request. Digests are compared
+  // with ===: its timing could only tell how much of an unpredictable (secretly salted) digest
+  // matched, which says nothing about the password.
+  const digestOf = (account: string, password: string) => hash('sha256', `${salt}\u0000${account}\u0000${password}`, 'base64');
+
+  const freshRow = (name: AccountName, at: number) => {
+    const known = rows.get(name);
+    return known && at - known.readAt < ROW_FRESH_MS && at >= known.readAt ? known : undefined;
+  };
 
   const accountRow = async (name: AccountName): Promise<StoredAccount | undefined> => {
     const at = now().getTime();
-    const known = rows.get(name);
-    if (known && at - known.readAt < ROW_FRESH_MS && at >= known.readAt) return known.account;
+    const known = freshRow(name, at);
+    if (known) return known.account;
     const account = await repo.get(name);
     rows.set(name, { account, readAt: at });
     return account;
   };
 
-  const verifyOnce = (name: AccountName, hash: string, mac: Buffer, password: string): Promise<boolean> => {
+  const verifyOnce = (name: AccountName, hash: string, digest: string, password: string): Promise<boolean> => {
     const same = checking.get(name);
-    if (same && same.hash === hash && timingSafeEqual(same.mac, mac)) return same.result;
+    if (same && same.hash === hash && same.digest === digest) return same.result;
     const result = verifyPassword(password, hash);
-    const entry = { mac, hash, result };
+    const entry = { digest, hash, result };
     checking.set(name, entry);
     const done = () => {
       if (checking.get(name) === entry) checking.delete(name);
@@ -94,18 +101,31 @@ export function createAccountsService(repo: AccountsRepository, throttle: LoginT
       }));
     },
 
+    /**
+     * The common case without a promise: credentials verified before, an account row read within
+     * ROW_FRESH_MS, and an address with no recent failure. Undefined means "ask `authenticate`",
+     * never "wrong".
+     */
+    knownAccount(address: string, username: string, password: string): AccountName | undefined {
+      if (!isAccountName(username) || throttle.failedRecently(address)) return undefined;
+      const row = freshRow(username, now().getTime())?.account;
+      const cached = verified.get(username);
+      if (!row || !cached || cached.hash !== row.passwordHash || cached.digest !== digestOf(username, password)) return undefined;
+      return username;
+    },
+
     async authenticate(address: string, username: string, password: string): Promise<AuthResult> {
       const retryAfterMs = await throttle.blockedFor(address, username);
       if (retryAfterMs > 0) return { ok: false, reason: 'throttled', retryAfterMs };
       const account = isAccountName(username) ? await accountRow(username) : undefined;
       if (account) {
-        const mac = macOf(account.name, password);
+        const digest = digestOf(account.name, password);
         const cached = verified.get(account.name);
-        if (cached && cached.hash === account.passwordHash && timingSafeEqual(cached.mac, mac)) {
+        if (cached && cached.hash === account.passwordHash && cached.digest === digest) {
           return { ok: true, account: account.name };
         }
-        if (await verifyOnce(account.name, account.passwordHash, mac, password)) {
-          verified.set(account.name, { mac, hash: account.passwordHash });
+        if (await verifyOnce(account.name, account.passwordHash, digest, password)) {
+          verified.set(account.name, { digest, hash: account.passwordHash });
           await throttle.succeeded(address, username);
           return { ok: true, account: account.name };
         }

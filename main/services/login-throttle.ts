@@ -7,6 +7,8 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 export type LoginThrottle = {
   /** Milliseconds until this address may try this account again; 0 when it may now. */
   blockedFor(address: string, account: string): Promise<number>;
+  /** Whether this address failed within the window: if not, it cannot be blocked (a synchronous answer). */
+  failedRecently(address: string): boolean;
   failed(address: string, account: string): Promise<void>;
   succeeded(address: string, account: string): Promise<void>;
 };
@@ -25,14 +27,19 @@ export function createLoginThrottle(limits: ThrottleLimits = DEFAULT_THROTTLE): 
   // Addresses with a failure in the current window: the common case, a client that has never
   // failed, then costs one Set lookup instead of two limiter reads on every request.
   const suspects = new Map<string, number>();
+  const failedRecently = (address: string): boolean => {
+    const since = suspects.get(address);
+    if (since === undefined) return false;
+    if (Date.now() - since > limits.windowSeconds * 1000 * 2) {
+      suspects.delete(address);
+      return false;
+    }
+    return true;
+  };
   return {
+    failedRecently,
     async blockedFor(address, account) {
-      const since = suspects.get(address);
-      if (since === undefined) return 0;
-      if (Date.now() - since > limits.windowSeconds * 1000 * 2) {
-        suspects.delete(address);
-        return 0;
-      }
+      if (!failedRecently(address)) return 0;
       return Math.max(
         await waitOf(pairs, pairKey(address, account), limits.perPair),
         await waitOf(addresses, address, limits.perAddress),

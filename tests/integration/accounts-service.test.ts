@@ -87,3 +87,50 @@ describe('checking Basic credentials', () => {
     expect((await accounts.authenticate('10.0.0.1', 'multitenancy', 'Multi-Other0!')).ok).toBe(true);
   });
 });
+
+describe('knowing credentials verified before, without waiting (every request of a running fleet)', () => {
+  it('knows an account only once its password was verified, and never by a wrong password', async () => {
+    const accounts = service();
+    await accounts.setPassword('agent', 'Agent-Passw0rd!');
+    expect(accounts.knownAccount('10.0.1.1', 'agent', 'Agent-Passw0rd!')).toBeUndefined();
+    expect((await accounts.authenticate('10.0.1.1', 'agent', 'Agent-Passw0rd!')).ok).toBe(true);
+    expect(accounts.knownAccount('10.0.1.2', 'agent', 'Agent-Passw0rd!')).toBe('agent');
+    expect(accounts.knownAccount('10.0.1.2', 'agent', 'Agent-Passw0rd?')).toBeUndefined();
+    expect(accounts.knownAccount('10.0.1.2', 'svm', 'Agent-Passw0rd!')).toBeUndefined();
+    expect(accounts.knownAccount('10.0.1.2', 'nobody', 'Agent-Passw0rd!')).toBeUndefined();
+  });
+
+  it('asks for a full check again once the account row is older than the freshness window', async () => {
+    const accounts = service();
+    await accounts.setPassword('svm', 'Svm-Passw0rd!');
+    await accounts.authenticate('10.0.1.1', 'svm', 'Svm-Passw0rd!');
+    expect(accounts.knownAccount('10.0.1.1', 'svm', 'Svm-Passw0rd!')).toBe('svm');
+    clock += ROW_FRESH_MS;
+    expect(accounts.knownAccount('10.0.1.1', 'svm', 'Svm-Passw0rd!')).toBeUndefined();
+    await accounts.authenticate('10.0.1.1', 'svm', 'Svm-Passw0rd!');
+    expect(accounts.knownAccount('10.0.1.1', 'svm', 'Svm-Passw0rd!')).toBe('svm');
+  });
+
+  it('forgets a password changed through this service, or by another process once its row is read again', async () => {
+    const accounts = service();
+    await accounts.setPassword('viewer', 'Viewer-Passw0rd!');
+    await accounts.authenticate('10.0.1.1', 'viewer', 'Viewer-Passw0rd!');
+    await accounts.setPassword('viewer', 'Viewer-Second0!');
+    expect(accounts.knownAccount('10.0.1.1', 'viewer', 'Viewer-Passw0rd!')).toBeUndefined();
+    await accounts.authenticate('10.0.1.1', 'viewer', 'Viewer-Second0!');
+    await store.accounts.setPasswordHash('viewer', await scrypt.hashPassword('Viewer-Third0!'), new Date().toISOString());
+    clock += ROW_FRESH_MS;
+    expect((await accounts.authenticate('10.0.1.1', 'viewer', 'Viewer-Third0!')).ok).toBe(true);
+    expect(accounts.knownAccount('10.0.1.1', 'viewer', 'Viewer-Second0!')).toBeUndefined();
+    expect(accounts.knownAccount('10.0.1.1', 'viewer', 'Viewer-Third0!')).toBe('viewer');
+  });
+
+  it('leaves an address that failed recently to the full check, which applies the throttle', async () => {
+    const accounts = service();
+    await accounts.setPassword('admin', 'Admin-Passw0rd!');
+    await accounts.authenticate('10.0.1.1', 'admin', 'Admin-Passw0rd!');
+    expect((await accounts.authenticate('10.0.1.9', 'admin', 'wrong')).ok).toBe(false);
+    expect(accounts.knownAccount('10.0.1.9', 'admin', 'Admin-Passw0rd!')).toBeUndefined();
+    expect(accounts.knownAccount('10.0.1.1', 'admin', 'Admin-Passw0rd!')).toBe('admin');
+  });
+});
