@@ -20,6 +20,12 @@ type BenchResult = { title: string; header: string[]; rows: Row[] };
 type LoadOptions = { rounds: number; seconds: number; connections: number };
 
 const HYPERVISORS = 200;
+/**
+ * About what discovery itself costs in one process (parse, select among 2,000 SVMs, bookkeeping,
+ * serialize 16 SVMs): the calibration series shows what that much work per request does to a bare
+ * route on this machine, where a busy server's TLS writes also get dearer (the client sleeps).
+ */
+const DISCOVERY_CALIBRATION_MICROSECONDS = 20;
 const path = (n: number) => ({ kind: 'virtualization' as const, hypervisor: `hv-${n % HYPERVISORS}`, cluster: `cl-${n % 20}`, datacenter: 'dc-1' });
 
 /** A set-up data folder, with 100,000 agents that have asked before and, for ingest, collection on. */
@@ -52,42 +58,57 @@ async function reportSvms(url: string, auth: string, count: number): Promise<voi
   }
 }
 
-/** Rounds alternate between ours and the reference; medians of each. */
+/**
+ * Rounds alternate between ours and the reference; medians of each. With `calibrationMicroseconds`,
+ * a third series: the reference route spending that much CPU per request first.
+ */
 async function versusBare(
   options: LoadOptions,
   ours: { url: string; auth: string },
   route: string,
   body: { body: string } | { bodiesFile: string },
   answer: string,
-): Promise<{ a: LoadResult[]; b: LoadResult[] }> {
-  const bare = await startPortPrinter([fileURLToPath(new URL('./bare-https-server.ts', import.meta.url)), route, 'application/json; charset=utf-8', answer]);
+  calibrationMicroseconds?: number,
+): Promise<{ a: LoadResult[]; b: LoadResult[]; c: LoadResult[] }> {
+  const bareServer = fileURLToPath(new URL('./bare-https-server.ts', import.meta.url));
+  const bare = await startPortPrinter([bareServer, route, 'application/json; charset=utf-8', answer]);
+  const busy = calibrationMicroseconds ? await startPortPrinter([bareServer, route, 'application/json; charset=utf-8', answer, String(calibrationMicroseconds)]) : undefined;
   try {
     const a: LoadResult[] = [];
     const b: LoadResult[] = [];
+    const c: LoadResult[] = [];
     const load = { connections: options.connections, seconds: options.seconds, method: 'POST', ...body };
+    const oursRun = (seconds: number) => autocannon(`${ours.url}${route}`, { ...load, seconds, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
+    const bareRun = (port: number, seconds: number) => autocannon(`https://127.0.0.1:${port}${route}`, { ...load, seconds, headers: { 'content-type': 'application/json' } });
     // One unmeasured round each, so neither side is measured while its JIT is still warming up.
-    await autocannon(`${ours.url}${route}`, { ...load, seconds: 2, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
-    await autocannon(`https://127.0.0.1:${bare.port}${route}`, { ...load, seconds: 2, headers: { 'content-type': 'application/json' } });
+    await oursRun(2);
+    await bareRun(bare.port, 2);
+    if (busy) await bareRun(busy.port, 2);
     for (let i = 0; i < options.rounds; i++) {
-      a.push(await autocannon(`${ours.url}${route}`, { ...load, headers: { authorization: ours.auth, 'content-type': 'application/json' } }));
-      b.push(await autocannon(`https://127.0.0.1:${bare.port}${route}`, { ...load, headers: { 'content-type': 'application/json' } }));
+      a.push(await oursRun(options.seconds));
+      b.push(await bareRun(bare.port, options.seconds));
+      if (busy) c.push(await bareRun(busy.port, options.seconds));
     }
-    for (const r of [...a, ...b]) if (r.errors || r.non2xx) throw new Error(`requests failed during the run: ${JSON.stringify(r)}`);
-    return { a, b };
+    for (const r of [...a, ...b, ...c]) if (r.errors || r.non2xx) throw new Error(`requests failed during the run: ${JSON.stringify(r)}`);
+    return { a, b, c };
   } finally {
     bare.child.kill('SIGKILL');
+    busy?.child.kill('SIGKILL');
   }
 }
 
-function ratioRows(a: LoadResult[], b: LoadResult[]): Row[] {
-  const ours = median(a.map((r) => r.requestsPerSecond));
+function ratioRows(a: LoadResult[], b: LoadResult[], calibration?: { results: LoadResult[]; microseconds: number }): Row[] {
   const ref = median(b.map((r) => r.requestsPerSecond));
-  const oursP99 = median(a.map((r) => r.p99Ms));
   const refP99 = median(b.map((r) => r.p99Ms));
+  const row = (label: string, results: LoadResult[]): Row => {
+    const rps = median(results.map((r) => r.requestsPerSecond));
+    const p99 = median(results.map((r) => r.p99Ms));
+    return [label, rps.toFixed(0), p99.toFixed(1), `${(rps / ref).toFixed(2)}×`, `${(p99 / Math.max(refP99, 0.001)).toFixed(2)}×`];
+  };
   return [
-    ['lightkeeper', ours.toFixed(0), oursP99.toFixed(1)],
-    ['bare fastify', ref.toFixed(0), refP99.toFixed(1)],
-    ['ratio', `${(ours / ref).toFixed(2)}×`, `${(oursP99 / Math.max(refP99, 0.001)).toFixed(2)}×`],
+    row('lightkeeper', a),
+    row('bare fastify (the reference)', b),
+    ...(calibration && calibration.results.length > 0 ? [row(`bare fastify spending ${calibration.microseconds} µs CPU per request (calibration)`, calibration.results)] : []),
   ];
 }
 
@@ -105,11 +126,11 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
     writeFileSync(bodiesFile, Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) }))).join('\n'));
     const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
-    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body);
+    const { a, b, c } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
     return {
       title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
-      header: ['', 'req/s (median)', 'p99 ms (median)'],
-      rows: ratioRows(a, b),
+      header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio'],
+      rows: ratioRows(a, b, { results: c, microseconds: DISCOVERY_CALIBRATION_MICROSECONDS }),
     };
   } finally {
     ours.child.kill('SIGKILL');
@@ -130,7 +151,7 @@ export async function ingestBench(options: LoadOptions & { periods: number }): P
     const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/svm/report', { body }, sample.body);
     return {
       title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
-      header: ['', 'reports/s (median)', 'p99 ms (median)'],
+      header: ['', 'reports/s (median)', 'p99 ms (median)', 'reports/s ratio', 'p99 ratio'],
       rows: ratioRows(a, b),
     };
   } finally {
