@@ -8,6 +8,7 @@ export const IMAGE_CODES = {
   checksumMismatch: 'LK_ImageChecksumMismatch',
   unreadable: 'LK_ImageUnreadable',
   inUse: 'LK_ImageInUse',
+  uploadInvalid: 'LK_ImageUploadInvalid',
 } as const;
 
 export const SvmImageSchema = Type.Object({
@@ -34,6 +35,17 @@ export const ImportImageRequestSchema = Type.Object({
   initialConfigPassword: Type.Optional(Type.String({ maxLength: 256 })),
 });
 export type ImportImageRequest = Static<typeof ImportImageRequestSchema>;
+
+/** The multipart field of an upload that carries the image; the other fields come before it. */
+export const IMAGE_UPLOAD_FILE_FIELD = 'image';
+
+/**
+ * `POST /api/v1/svm-images/upload` (multipart/form-data): the import's options as text fields,
+ * then the file as the field `image`. The file's own name stands in for the path.
+ */
+export const ImageUploadOptionsSchema = Type.Omit(ImportImageRequestSchema, ['path'], { additionalProperties: false });
+export type ImageUploadOptions = Static<typeof ImageUploadOptionsSchema>;
+export type ImageUploadFields = ImageUploadOptions & { fileName: string };
 
 export const SvmImageListSchema = Type.Object({ items: Type.Array(SvmImageSchema) });
 

@@ -3,14 +3,16 @@
  * SHA-256 is computed, checked against the expected sum (request, `<file>.sha256`, or the metadata
  * file), and only then recorded. The copy goes to a `.part` file renamed at the end, so an import
  * that dies half-way leaves nothing that looks like an image, and the next import starts clean.
+ * An image uploaded from the console is streamed into the same kind of `.part` file and kept the
+ * same way, without a second copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_CODES, type ImportImageRequest, type SvmImage, type SvmImageImportProgress } from '../contract/svm-images.ts';
+import { IMAGE_CODES, type ImageUploadFields, type ImportImageRequest, type SvmImage, type SvmImageImportProgress } from '../contract/svm-images.ts';
 import type { InfrastructureStore, SvmImageRecord } from '../store/infrastructure-repositories.ts';
 import { detectImageFormat, refusalFor } from './image-format.ts';
 import { LifecycleError } from './lifecycle-error.ts';
@@ -68,6 +70,58 @@ export function createSvmImages(options: {
     return r;
   }
 
+  /** Streams `source` into a new `.part` file in the images folder, hashing it on the way. */
+  async function receive(source: Readable, what: string, onChunk: (copied: number) => void): Promise<{ id: string; part: string; sha256: string; bytes: number }> {
+    mkdirSync(options.imagesDir, { recursive: true, mode: 0o700 });
+    const id = randomUUID();
+    const part = join(options.imagesDir, `${id}.qcow2.part`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      await pipeline(
+        source,
+        new Transform({
+          transform(chunk: Buffer, _e, cb) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            onChunk(bytes);
+            cb(null, chunk);
+          },
+        }),
+        createWriteStream(part, { mode: 0o600 }),
+      );
+    } catch (e) {
+      rmSync(part, { force: true });
+      const status = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 507 : (e as { statusCode?: number }).statusCode === 413 ? 413 : 400;
+      throw new LifecycleError(IMAGE_CODES.unreadable, status, `${what} into the data folder failed: ${(e as Error).message}. Nothing was kept.`);
+    }
+    return { id, part, sha256: hash.digest('hex'), bytes };
+  }
+
+  /** Checks a received file against the expected SHA-256 and keeps it (or the same image kept before). */
+  async function keep(
+    received: { id: string; part: string; sha256: string; bytes: number },
+    file: string,
+    expected: string | undefined,
+    details: { name: string; version: string | null; versionSource: SvmImage['versionSource']; initialConfigPassword: string | null },
+  ): Promise<SvmImage> {
+    const { id, part, sha256, bytes } = received;
+    if (expected !== undefined && expected !== sha256) {
+      rmSync(part, { force: true });
+      throw new LifecycleError(IMAGE_CODES.checksumMismatch, 422, `The SHA-256 of ${file} is ${sha256}, but ${expected} was expected: the file is damaged or not the one published. Nothing was kept; download it again.`);
+    }
+    const existing = await repo.findBySha256(sha256);
+    if (existing) {
+      rmSync(part, { force: true });
+      return toContractImage(existing);
+    }
+    const target = join(options.imagesDir, `${id}.qcow2`);
+    await rename(part, target);
+    const record: SvmImageRecord = { id, format: 'qcow2', file: target, bytes, sha256, ...details, imported: options.now().toISOString() };
+    await repo.insert(record);
+    return toContractImage(record);
+  }
+
   return {
     async import(req: ImportImageRequest): Promise<SvmImage> {
       let size: number;
@@ -81,66 +135,51 @@ export function createSvmImages(options: {
       const meta = readMetadata(req.path);
       const expected = (req.sha256 ?? sidecarSha(req.path) ?? meta?.sha256)?.toLowerCase();
 
-      mkdirSync(options.imagesDir, { recursive: true, mode: 0o700 });
-      const id = randomUUID();
-      const target = join(options.imagesDir, `${id}.qcow2`);
-      const part = `${target}.part`;
-      const hash = createHash('sha256');
       let copied = 0;
       let reported = 0;
       const report = (phase: SvmImageImportProgress['phase']) => options.onProgress?.({ path: req.path, phase, copiedBytes: copied, totalBytes: size });
       report('copying');
       try {
-        await pipeline(
-          createReadStream(req.path, { highWaterMark: 1 << 20 }),
-          new Transform({
-            transform(chunk: Buffer, _e, cb) {
-              hash.update(chunk);
-              copied += chunk.length;
-              const at = options.now().getTime();
-              if (at - reported >= PROGRESS_INTERVAL_MS) {
-                reported = at;
-                report('copying');
-              }
-              cb(null, chunk);
-            },
-          }),
-          createWriteStream(part, { mode: 0o600 }),
-        );
-      } catch (e) {
-        rmSync(part, { force: true });
-        report('failed');
-        throw new LifecycleError(IMAGE_CODES.unreadable, (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 507 : 400, `Copying ${req.path} into the data folder failed: ${(e as Error).message}. Nothing was kept.`);
-      }
-      const sha256 = hash.digest('hex');
-      if (expected !== undefined && expected !== sha256) {
-        rmSync(part, { force: true });
-        report('failed');
-        throw new LifecycleError(IMAGE_CODES.checksumMismatch, 422, `The SHA-256 of ${basename(req.path)} is ${sha256}, but ${expected} was expected: the file is damaged or not the one published. Nothing was kept; download it again.`);
-      }
-      const existing = await repo.findBySha256(sha256);
-      if (existing) {
-        rmSync(part, { force: true });
+        const received = await receive(createReadStream(req.path, { highWaterMark: 1 << 20 }), `Copying ${req.path}`, (bytes) => {
+          copied = bytes;
+          const at = options.now().getTime();
+          if (at - reported >= PROGRESS_INTERVAL_MS) {
+            reported = at;
+            report('copying');
+          }
+        });
+        const version = meta?.version ?? req.version ?? null;
+        const image = await keep(received, basename(req.path), expected, {
+          name: req.name ?? basename(req.path),
+          version,
+          versionSource: meta?.version ? 'metadata' : req.version ? 'request' : 'none',
+          initialConfigPassword: req.initialConfigPassword ?? meta?.initialConfigPassword ?? null,
+        });
         report('done');
-        return toContractImage(existing);
+        return image;
+      } catch (e) {
+        report('failed');
+        throw e;
       }
-      await rename(part, target);
-      const version = meta?.version ?? req.version ?? null;
-      const record: SvmImageRecord = {
-        id,
-        name: req.name ?? basename(req.path),
-        format: 'qcow2',
-        file: target,
-        bytes: size,
-        sha256,
-        version,
-        versionSource: meta?.version ? 'metadata' : req.version ? 'request' : 'none',
-        initialConfigPassword: req.initialConfigPassword ?? meta?.initialConfigPassword ?? null,
-        imported: options.now().toISOString(),
-      };
-      await repo.insert(record);
-      report('done');
-      return toContractImage(record);
+    },
+
+    /**
+     * An image sent from the console (a browser has no path on the server). Its format is known
+     * only once it is here, so an OVA or VHDX is refused after the upload, with the same reason.
+     */
+    async upload(source: Readable, fields: ImageUploadFields): Promise<SvmImage> {
+      const received = await receive(source, `Receiving ${fields.fileName}`, () => undefined);
+      const format = await detectImageFormat(received.part);
+      if (format !== 'qcow2') {
+        rmSync(received.part, { force: true });
+        throw new LifecycleError(format === 'unknown' ? IMAGE_CODES.unknownFormat : IMAGE_CODES.unusableFormat, 422, refusalFor(format, fields.fileName));
+      }
+      return keep(received, fields.fileName, fields.sha256?.toLowerCase(), {
+        name: fields.name ?? fields.fileName,
+        version: fields.version ?? null,
+        versionSource: fields.version ? 'request' : 'none',
+        initialConfigPassword: fields.initialConfigPassword ?? null,
+      });
     },
 
     async list(): Promise<SvmImage[]> {

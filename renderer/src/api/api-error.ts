@@ -26,6 +26,14 @@ export class NetworkError extends Error {
   }
 }
 
+/** An upload stopped from the console before the server answered; the server keeps nothing of it. */
+export class UploadCancelledError extends Error {
+  constructor() {
+    super('The upload was cancelled; nothing was kept.');
+    this.name = 'UploadCancelledError';
+  }
+}
+
 const isErrorBody = (v: unknown): v is ErrorBody =>
   typeof v === 'object' && v !== null && typeof (v as ErrorBody).message === 'string' && typeof (v as ErrorBody).code === 'string';
 

@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from 'p-retry';
-import { ApiError, NetworkError, apiErrorOf } from './api-error.ts';
+import { ApiError, NetworkError, UploadCancelledError, apiErrorOf } from './api-error.ts';
 
 export type Credentials = { account: string; password: string };
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -91,6 +91,27 @@ export function createHttpClient(options: ClientOptions) {
     patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
     put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
     del: <T>(path: string, query?: Query) => request<T>('DELETE', path, query ? { query } : {}),
+    /**
+     * A multipart upload (an SVM image: gigabytes), never retried. XMLHttpRequest, not fetch: only
+     * it reports how much of the body has been sent.
+     */
+    upload<T>(path: string, form: FormData, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', urlOf(options.baseUrl, path));
+        for (const [name, value] of Object.entries({ ...consoleHeaders(authorization), accept: 'application/json' })) xhr.setRequestHeader(name, value);
+        if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+        xhr.onload = () => {
+          const json = xhr.responseText ? safeJson(xhr.responseText) : undefined;
+          if (xhr.status >= 200 && xhr.status < 300) resolve(json as T);
+          else reject(apiErrorOf(xhr.status, json));
+        };
+        xhr.onerror = () => reject(new NetworkError(options.baseUrl));
+        xhr.onabort = () => reject(new UploadCancelledError());
+        signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+        xhr.send(form);
+      });
+    },
     /** A file the server makes (CSV, reports): fetched with the credentials, handed over as a Blob. */
     async download(path: string, query?: Query): Promise<Blob> {
       let res: Response;

@@ -11,7 +11,7 @@ import type { CreateTenantRequest, RegisterVmRequest, TenantList, TenantListQuer
 import type { AddInfrastructureRequest, InventoryView, PeerIdentity, ProbeRequest } from '../../../main/contract/infrastructure.ts';
 import type { KscSettingsRequest } from '../../../main/contract/ksc.ts';
 import type { DeployedSvm, DeployRequest, PreflightReport, ReconfigureRequest, RemoveRequest } from '../../../main/contract/svm-deployment.ts';
-import type { ImportImageRequest, SvmImage } from '../../../main/contract/svm-images.ts';
+import { IMAGE_UPLOAD_FILE_FIELD, type ImageUploadOptions, type ImportImageRequest, type SvmImage } from '../../../main/contract/svm-images.ts';
 import type { HttpClient } from './http-client.ts';
 
 /** The SVM Management Wizard's actions and the request body each takes. */
@@ -63,6 +63,13 @@ export function lightkeeperApi(http: HttpClient) {
     infrastructureInventory: (id: string) => http.get<InventoryView>(`/api/v1/infrastructures/${encodeURIComponent(id)}/inventory`),
     svmImages: () => http.get<{ items: SvmImage[] }>('/api/v1/svm-images'),
     importSvmImage: (request: ImportImageRequest) => http.post<SvmImage>('/api/v1/svm-images', request),
+    /** The options go first: the server reads the fields that precede the file. */
+    uploadSvmImage: (file: File, options: ImageUploadOptions, onProgress: (sent: number, total: number) => void, signal: AbortSignal) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(options)) if (value !== undefined) form.append(name, value);
+      form.append(IMAGE_UPLOAD_FILE_FIELD, file, file.name);
+      return http.upload<SvmImage>('/api/v1/svm-images/upload', form, onProgress, signal);
+    },
     removeSvmImage: (id: string) => http.del<null>(`/api/v1/svm-images/${encodeURIComponent(id)}`),
     deployedSvms: (infrastructureId?: string) => http.get<{ items: DeployedSvm[] }>('/api/v1/deployed-svms', infrastructureId ? { infrastructureId } : {}),
     wizardPreflight: <A extends WizardAction>(action: A, request: WizardRequests[A]) => http.post<PreflightReport>(`/api/v1/svm-wizard/${action}/preflight`, request),

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AccessReportBody, AddInfrastructureRequest, Infrastructure, PeerIdentity } from '../../../../main/contract/infrastructure.ts';
 import { PLATFORM_TRANSPORT, defaultPort, type Platform } from '../../../../main/contract/platforms.ts';
-import type { ImportImageRequest, SvmImage, SvmImageImportProgress } from '../../../../main/contract/svm-images.ts';
+import type { ImageUploadOptions, ImportImageRequest, SvmImage, SvmImageImportProgress } from '../../../../main/contract/svm-images.ts';
 import { messageOf } from '../../api/api-error.ts';
 import { useSessionStore } from '../connect/session-store.ts';
 import { useLiveStore } from '../live/live-store.ts';
@@ -79,11 +79,12 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
   const error = ref<string | undefined>();
   const imagesError = ref<string | undefined>();
   /** The image import in flight (the server copies the file and checks its SHA-256 before answering). */
-  const importing = ref<{ path: string; started: number } | null>(null);
+  /** The image being imported: read from a path on the server, or uploaded from this computer. */
+  const importing = ref<{ source: 'server' | 'upload'; path: string; started: number } | null>(null);
   /** What the server reports of that import on the live channel (older servers report nothing). */
   const importProgress = ref<SvmImageImportProgress | null>(null);
   live.on('svm-image.import', (p) => {
-    if (importing.value && p.path === importing.value.path) importProgress.value = p;
+    if (importing.value?.source === 'server' && p.path === importing.value.path) importProgress.value = p;
   });
 
   async function load(): Promise<void> {
@@ -137,7 +138,7 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
   }
 
   async function importImage(request: ImportImageRequest): Promise<Outcome<SvmImage>> {
-    importing.value = { path: request.path, started: Date.now() };
+    importing.value = { source: 'server', path: request.path, started: Date.now() };
     importProgress.value = null;
     try {
       const r = await attempt(() => session.api!.importSvmImage(request));
@@ -149,11 +150,30 @@ export const useInfrastructuresStore = defineStore('infrastructures', () => {
     }
   }
 
+  let uploadAbort: AbortController | undefined;
+  /** Sends an image from this computer; its progress is what the browser has sent so far. */
+  async function uploadImage(file: File, options: ImageUploadOptions): Promise<Outcome<SvmImage>> {
+    importing.value = { source: 'upload', path: file.name, started: Date.now() };
+    importProgress.value = { path: file.name, phase: 'copying', copiedBytes: 0, totalBytes: file.size };
+    uploadAbort = new AbortController();
+    const onProgress = (sent: number, total: number) => (importProgress.value = { path: file.name, phase: 'copying', copiedBytes: sent, totalBytes: total || file.size });
+    try {
+      const r = await attempt(() => session.api!.uploadSvmImage(file, options, onProgress, uploadAbort!.signal));
+      if (r.ok) images.value = [...images.value.filter((i) => i.id !== r.value.id), r.value];
+      return r;
+    } finally {
+      uploadAbort = undefined;
+      importing.value = null;
+      importProgress.value = null;
+    }
+  }
+  const cancelUpload = (): void => uploadAbort?.abort();
+
   async function removeImage(id: string): Promise<Outcome<null>> {
     const r = await attempt(() => session.api!.removeSvmImage(id));
     if (r.ok) images.value = images.value.filter((i) => i.id !== id);
     return r;
   }
 
-  return { items, images, loading, loaded, error, imagesError, importing, importProgress, load, probe, add, test, remove, repin, importImage, removeImage };
+  return { items, images, loading, loaded, error, imagesError, importing, importProgress, load, probe, add, test, remove, repin, importImage, uploadImage, cancelUpload, removeImage };
 });
