@@ -170,8 +170,11 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await dialog.getByRole('button', { name: 'Import image', exact: true }).click();
     await expect.poll(() => dialog.locator('[data-import-problem]').textContent()).toContain('Choose the .qcow2 image file');
     await dialog.getByLabel('Image file').setInputFiles(imagePath);
+    await dialog.locator('[data-import-problem]').waitFor({ state: 'detached' });
     // An upload has no metadata file beside it: the administrator gives the version.
     await dialog.getByLabel('Image version').fill('6.2.0.70');
+    await shot('import-image-upload');
+    await checkA11y('the image upload dialog');
     await dialog.getByLabel('Factory configuration password').fill(env.get('LK_SVM_PASSWORD'));
     await dialog.getByRole('button', { name: 'Import image', exact: true }).click();
     const row = page.locator('tr[data-image="ksv-la-svm-6.2.0.qcow2"]');
