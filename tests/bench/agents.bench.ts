@@ -64,7 +64,7 @@ async function reportSvms(url: string, auth: string, count: number): Promise<voi
  */
 async function versusBare(
   options: LoadOptions,
-  ours: { url: string; auth: string },
+  ours: { url: string; auth: string; pid: number },
   route: string,
   body: { body: string } | { bodiesFile: string },
   answer: string,
@@ -78,16 +78,17 @@ async function versusBare(
     const b: LoadResult[] = [];
     const c: LoadResult[] = [];
     const load = { connections: options.connections, seconds: options.seconds, method: 'POST', ...body };
-    const oursRun = (seconds: number) => autocannon(`${ours.url}${route}`, { ...load, seconds, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
-    const bareRun = (port: number, seconds: number) => autocannon(`https://127.0.0.1:${port}${route}`, { ...load, seconds, headers: { 'content-type': 'application/json' } });
+    const oursRun = (seconds: number) => autocannon(`${ours.url}${route}`, { ...load, seconds, serverPid: ours.pid, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
+    const bareRun = (server: { port: number; child: { pid?: number } }, seconds: number) =>
+      autocannon(`https://127.0.0.1:${server.port}${route}`, { ...load, seconds, ...(server.child.pid ? { serverPid: server.child.pid } : {}), headers: { 'content-type': 'application/json' } });
     // One unmeasured round each, so neither side is measured while its JIT is still warming up.
     await oursRun(2);
-    await bareRun(bare.port, 2);
-    if (busy) await bareRun(busy.port, 2);
+    await bareRun(bare, 2);
+    if (busy) await bareRun(busy, 2);
     for (let i = 0; i < options.rounds; i++) {
       a.push(await oursRun(options.seconds));
-      b.push(await bareRun(bare.port, options.seconds));
-      if (busy) c.push(await bareRun(busy.port, options.seconds));
+      b.push(await bareRun(bare, options.seconds));
+      if (busy) c.push(await bareRun(busy, options.seconds));
     }
     for (const r of [...a, ...b, ...c]) if (r.errors || r.non2xx) throw new Error(`requests failed during the run: ${JSON.stringify(r)}`);
     return { a, b, c };
@@ -103,7 +104,8 @@ function ratioRows(a: LoadResult[], b: LoadResult[], calibration?: { results: Lo
   const row = (label: string, results: LoadResult[]): Row => {
     const rps = median(results.map((r) => r.requestsPerSecond));
     const p99 = median(results.map((r) => r.p99Ms));
-    return [label, rps.toFixed(0), p99.toFixed(1), `${(rps / ref).toFixed(2)}×`, `${(p99 / Math.max(refP99, 0.001)).toFixed(2)}×`];
+    const cpu = results.every((r) => r.serverCpuMicroseconds !== undefined) ? median(results.map((r) => r.serverCpuMicroseconds!)).toFixed(0) : '-';
+    return [label, rps.toFixed(0), p99.toFixed(1), `${(rps / ref).toFixed(2)}×`, `${(p99 / Math.max(refP99, 0.001)).toFixed(2)}×`, cpu];
   };
   return [
     row('lightkeeper', a),
@@ -126,10 +128,10 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
     writeFileSync(bodiesFile, Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) }))).join('\n'));
     const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
-    const { a, b, c } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
+    const { a, b, c } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
     return {
       title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
-      header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio'],
+      header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio', 'server CPU µs/request'],
       rows: ratioRows(a, b, { results: c, microseconds: DISCOVERY_CALIBRATION_MICROSECONDS }),
     };
   } finally {
@@ -148,10 +150,10 @@ export async function ingestBench(options: LoadOptions & { periods: number }): P
     const body = JSON.stringify(svmReport(7, { connectionPeriods: periods }));
     const sample = await call(`${ours.url}/api/agents/v1/svm/report`, { method: 'POST', auth, body });
     if (sample.status !== 200) throw new Error(`report failed: ${sample.status} ${sample.body}`);
-    const { a, b } = await versusBare(options, { url: ours.url, auth }, '/api/agents/v1/svm/report', { body }, sample.body);
+    const { a, b } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/svm/report', { body }, sample.body);
     return {
       title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
-      header: ['', 'reports/s (median)', 'p99 ms (median)', 'reports/s ratio', 'p99 ratio'],
+      header: ['', 'reports/s (median)', 'p99 ms (median)', 'reports/s ratio', 'p99 ratio', 'server CPU µs/report'],
       rows: ratioRows(a, b),
     };
   } finally {
