@@ -4,6 +4,13 @@ import { Type, type Static } from 'typebox';
  * The SVM Management Wizard's requests (domain.md §4.1, issue 8 items 5–6): one validated body
  * per action carrying every wizard step, plus the pre-flight answer and the deployed SVMs.
  */
+/** How large an SVM may be made, and how many are deployed at once: the schemas and the wizard's fields. */
+export const SVM_LIMITS = {
+  vcpus: { min: 1, max: 64 },
+  memoryMiB: { min: 64, max: 262144, step: 256 },
+  parallelism: { min: 1, max: 16 },
+} as const;
+
 export const SVM_TASK_TYPES = {
   deploy: 'DeploySvm',
   deployOne: 'DeploySingleSvm',
@@ -42,8 +49,8 @@ export const SvmSettingsSchema = Type.Object({
   hostId: Type.Optional(Type.String({ maxLength: 256 })),
   storageId: Type.Optional(Type.String({ maxLength: 256 })),
   networkId: Type.Optional(Type.String({ maxLength: 256 })),
-  vcpus: Type.Integer({ minimum: 1, maximum: 64 }),
-  memoryMiB: Type.Integer({ minimum: 64, maximum: 262144 }),
+  vcpus: Type.Integer({ minimum: SVM_LIMITS.vcpus.min, maximum: SVM_LIMITS.vcpus.max }),
+  memoryMiB: Type.Integer({ minimum: SVM_LIMITS.memoryMiB.min, maximum: SVM_LIMITS.memoryMiB.max }),
   ip: IpSettingsSchema,
 });
 export type SvmSettings = Static<typeof SvmSettingsSchema>;
@@ -63,25 +70,25 @@ export const DeployRequestSchema = Type.Object({
   ksc: KscConnectionSettingsSchema,
   passwords: Type.Object({ root: Type.String({ minLength: 1, maxLength: 256 }), config: Type.String({ minLength: 1, maxLength: 256 }) }),
   /** SVMs deployed at once; each is its own child task. */
-  parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 3 })),
+  parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
 });
 export type DeployRequest = Static<typeof DeployRequestSchema>;
 
 export const RemoveRequestSchema = Type.Object({
   svmIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 256 }),
-  parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 3 })),
+  parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
 });
 export type RemoveRequest = Static<typeof RemoveRequestSchema>;
 
 export const ReconfigureRequestSchema = Type.Object({
   svmIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 256 }),
-  vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-  memoryMiB: Type.Optional(Type.Integer({ minimum: 64, maximum: 262144 })),
+  vcpus: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.vcpus.min, maximum: SVM_LIMITS.vcpus.max })),
+  memoryMiB: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.memoryMiB.min, maximum: SVM_LIMITS.memoryMiB.max })),
   timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_+/-]{1,64}$' })),
   dns: Type.Optional(Type.Object({ servers: Type.Array(Ipv4, { maxItems: 3 }), search: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 6 }) })),
   ksc: Type.Optional(KscConnectionSettingsSchema),
   passwords: Type.Optional(Type.Object({ root: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), config: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) })),
-  parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 3 })),
+  parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
 });
 export type ReconfigureRequest = Static<typeof ReconfigureRequestSchema>;
 
