@@ -3,13 +3,13 @@ import type { AgentsSummaryEvent, SvmInfo, SvmList, SvmListQuery, SvmStateEvent,
 import {
   agentFactsFromRequest,
   DEFAULT_SELECTION_SETTINGS,
-  discoverAnswer,
   selectSvms,
   type SelectionSettings,
   type TenantFacts,
 } from '../domain/svm-selection.ts';
 import type { SettingsRepository } from '../store/repositories.ts';
 import type { AgentsRepository, StoredPeriod, SvmsRepository } from '../store/svm-repositories.ts';
+import { createDiscoverAnswerWriter } from '../domain/discover-answer-json.ts';
 import { createAgentDirectory } from './agent-directory.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Logger } from './logger.ts';
@@ -86,6 +86,7 @@ export function createSvmService(deps: SvmServiceDeps) {
   const inventory = deps.inventory ?? NO_INVENTORY;
   const registry = createSvmRegistry(() => selection);
   const agents = createAgentDirectory();
+  const answerJson = createDiscoverAnswerWriter();
   const clock = () => deps.now().getTime();
   let collectPeriods = false;
   let timers: NodeJS.Timeout[] = [];
@@ -151,6 +152,38 @@ export function createSvmService(deps: SvmServiceDeps) {
     return out;
   };
 
+  /**
+   * POST /api/agents/v1/agent/discover, answered as the JSON text the wire carries: memory only;
+   * what the agent asked is written later, in a batch.
+   */
+  function discoverJson(request: DiscoverRequest): string {
+    const now = clock();
+    const bios = request.vmBiosId.toLowerCase();
+    const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
+    const previous = agents.get(bios);
+    // The agent's own earlier pointing must not count against the SVM it is asking about again.
+    const wasPending = previous?.offeredSvmId ? registry.release(previous.offeredSvmId, previous.offeredSequence) : false;
+    const chosen = registry.select(facts, selection, now);
+    const answer = answerJson(chosen, selection);
+    // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
+    // is already counted; otherwise it takes the first, which must count it at once.
+    const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
+    const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
+    const first = chosen.candidates[0];
+    const offered = staying ? current : first?.id;
+    agents.remember({
+      vmBiosId: bios,
+      vmName: request.vmName,
+      lastAskedAt: now,
+      request,
+      offeredSvmId: offered ?? null,
+      // Staying on an SVM that has not reported since this agent went to it: it still counts there.
+      offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
+      outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
+    });
+    return answer;
+  }
+
   return {
     timings,
     get selectionSettings(): SelectionSettings {
@@ -206,34 +239,9 @@ export function createSvmService(deps: SvmServiceDeps) {
       return { nextReportSeconds: timings.reportIntervalSeconds };
     },
 
-    /** POST /api/agents/v1/agent/discover: memory only; what the agent asked is written later, in a batch. */
-    discover(request: DiscoverRequest): DiscoverAnswer {
-      const now = clock();
-      const bios = request.vmBiosId.toLowerCase();
-      const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
-      const previous = agents.get(bios);
-      // The agent's own earlier pointing must not count against the SVM it is asking about again.
-      const wasPending = previous?.offeredSvmId ? registry.release(previous.offeredSvmId, previous.offeredSequence) : false;
-      const chosen = registry.select(facts, selection, now);
-      const answer = discoverAnswer(chosen, selection);
-      // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
-      // is already counted; otherwise it takes the first, which must count it at once.
-      const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
-      const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
-      const first = chosen.candidates[0];
-      const offered = staying ? current : first?.id;
-      agents.remember({
-        vmBiosId: bios,
-        vmName: request.vmName,
-        lastAskedAt: now,
-        request,
-        offeredSvmId: offered ?? null,
-        // Staying on an SVM that has not reported since this agent went to it: it still counts there.
-        offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
-        outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
-      });
-      return answer;
-    },
+    /** `discoverJson`'s answer as an object, for callers in this process. */
+    discover: (request: DiscoverRequest): DiscoverAnswer => JSON.parse(discoverJson(request)) as DiscoverAnswer,
+    discoverJson,
 
     /** svm-info for a VM by BIOS UUID or name; undefined when no agent of that VM has asked. */
     svmInfo(vm: string, integrationServer: string): SvmInfo | undefined {

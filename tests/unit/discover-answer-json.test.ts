@@ -1,0 +1,65 @@
+// The discovery answer's JSON text must be what serializing the answer object gives, byte for
+// byte and valid against the contract's schema, whatever the SVMs' names and addresses hold and
+// however their counts moved since their text was kept.
+import fc from 'fast-check';
+import { Value } from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { DiscoverAnswerSchema } from '../../main/contract/agents.ts';
+import { createDiscoverAnswerWriter } from '../../main/domain/discover-answer-json.ts';
+import { DEFAULT_SELECTION_SETTINGS, discoverAnswer, type SvmRecord, type SvmSelection } from '../../main/domain/svm-selection.ts';
+import { svmArb } from './svm-selection.arbitraries.ts';
+import { svm } from './svm-selection.fixtures.ts';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const oddText = fc.string({ unit: fc.constantFrom('a', 'é', '"', '\\', '\n', '\u0000', '\u2028', '😀', '\ud800', '</script>'), minLength: 1, maxLength: 12 });
+const wireSvmArb: fc.Arbitrary<SvmRecord> = fc
+  .tuple(svmArb, oddText, oddText, fc.array(fc.integer({ min: 1, max: 65_535 }), { minLength: 1, maxLength: 3 }), fc.double({ min: 0, max: 10_000, noNaN: true }))
+  .map(([s, name, agentAddress, agentPorts, averageLoad]) => ({ ...s, name, agentAddress, agentPorts, averageLoad }));
+const selectionOf = (candidates: SvmRecord[]): SvmSelection => ({ candidates, rejected: [] });
+
+describe('the discovery answer as JSON text', () => {
+  it('is exactly JSON.stringify of the answer object, for any names, addresses, ports, counts and loads', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(wireSvmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {
+        const write = createDiscoverAnswerWriter();
+        const selection = selectionOf(candidates);
+        const text = write(selection, DEFAULT_SELECTION_SETTINGS);
+        expect(text).toBe(JSON.stringify(discoverAnswer(selection, DEFAULT_SELECTION_SETTINGS)));
+      }),
+    );
+  });
+
+  it('is valid against the contract\'s schema for SVMs as reports make them', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(svmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {
+        expect(Value.Check(DiscoverAnswerSchema, JSON.parse(createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS)))).toBe(true);
+      }),
+    );
+  });
+
+  it('writes the connected agents and load an SVM has now, not those it had when its text was kept', () => {
+    const write = createDiscoverAnswerWriter();
+    const record: Mutable<SvmRecord> = { ...svm({ connectedAgents: 3, averageLoad: 1 }) };
+    const selection = selectionOf([record]);
+    write(selection, DEFAULT_SELECTION_SETTINGS);
+    record.connectedAgents = 4;
+    record.averageLoad = 2.5;
+    expect(JSON.parse(write(selection, DEFAULT_SELECTION_SETTINGS)).svms[0]).toMatchObject({ connectedAgents: 4, averageLoad: 2.5 });
+  });
+
+  it('writes a new record of the same SVM (it reported) with its new name and address', () => {
+    const write = createDiscoverAnswerWriter();
+    const before = svm({ name: 'old', agentAddress: '10.0.0.1' });
+    write(selectionOf([before]), DEFAULT_SELECTION_SETTINGS);
+    const answer = JSON.parse(write(selectionOf([{ ...before, name: 'new', agentAddress: '10.0.0.2' }]), DEFAULT_SELECTION_SETTINGS));
+    expect(answer.svms[0]).toMatchObject({ name: 'new', address: '10.0.0.2' });
+  });
+
+  it('answers the sentinel alone for an inactive Complete tenant, and asks again sooner while the list is empty', () => {
+    const write = createDiscoverAnswerWriter();
+    const settings = DEFAULT_SELECTION_SETTINGS;
+    expect(JSON.parse(write({ candidates: [], rejected: [], sentinel: settings.sentinel }, settings))).toEqual({ svms: [settings.sentinel], askAgainSeconds: settings.askAgainSeconds });
+    expect(JSON.parse(write(selectionOf([]), settings))).toEqual({ svms: [], askAgainSeconds: settings.askAgainWhileEmptySeconds });
+  });
+});
