@@ -3,7 +3,6 @@ import {
   compareRanked,
   hasValidLicence,
   isTenantInactiveComplete,
-  localAt,
   localityLevel,
   protectionMatches,
   rankOf,
@@ -32,7 +31,22 @@ interface Partition {
   readonly sample: SvmRecord;
   /** A key that is added and not denylisted; expiry is then the only per-SVM licence question. */
   readonly licensable: boolean;
-  readonly members: Mutable<SvmRecord>[];
+  readonly members: Entry[];
+  /** The `select` call that last checked the hard filters for this partition, and their answer then. */
+  checkedIn: number;
+  passed: boolean;
+}
+
+/**
+ * An indexed SVM. Discovery reads a few dozen of these per call, among memory that serving TLS
+ * keeps cold: what a call needs to know of an SVM's partition, and whether it already met the SVM
+ * in a place, is one step from here (no lookup, no per-call set).
+ */
+interface Entry {
+  readonly record: Mutable<SvmRecord>;
+  readonly partition: Partition;
+  /** The `select` call that last found this SVM in a place bucket it looked in. */
+  seenIn: number;
 }
 
 const WITHOUT_REASONS = { explain: false } as const;
@@ -56,15 +70,15 @@ function byLoad(a: SvmRecord, b: SvmRecord): number {
 }
 
 /** Where `svm` is, or belongs, in a list sorted by `byLoad`. */
-function positionOf(list: readonly SvmRecord[], svm: SvmRecord): number {
+function positionOf(list: readonly Entry[], svm: SvmRecord): number {
   return positionWithin(list, svm, 0, list.length);
 }
 
 /** The same within `list[lo, hi)`, which must be sorted. */
-function positionWithin(list: readonly SvmRecord[], svm: SvmRecord, lo: number, hi: number): number {
+function positionWithin(list: readonly Entry[], svm: SvmRecord, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (byLoad(list[mid] as SvmRecord, svm) < 0) lo = mid + 1;
+    if (byLoad((list[mid] as Entry).record, svm) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -110,9 +124,11 @@ function placeKeysWithin(path: InfrastructurePath, level: 1 | 2 | 3): string[] {
  * through `setConnectedAgents` only, because it is part of the partitions' sort order.
  */
 export class SvmCandidateIndex {
-  readonly #byId = new Map<string, { record: Mutable<SvmRecord>; partition: Partition }>();
+  readonly #byId = new Map<string, Entry>();
   readonly #partitions = new Map<string, Partition>();
-  readonly #places = new Map<string, Set<SvmRecord>>();
+  readonly #places = new Map<string, Set<Entry>>();
+  /** Numbers the `select` calls, for the stamps on partitions and entries. */
+  #calls = 0;
 
   get size(): number {
     return this.#byId.size;
@@ -133,18 +149,19 @@ export class SvmCandidateIndex {
     const key = partitionKey(record);
     let partition = this.#partitions.get(key);
     if (!partition) {
-      partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [] };
+      partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [], checkedIn: 0, passed: false };
       this.#partitions.set(key, partition);
     }
-    partition.members.splice(positionOf(partition.members, record), 0, record);
+    const entry: Entry = { record, partition, seenIn: 0 };
+    partition.members.splice(positionOf(partition.members, record), 0, entry);
     if (record.path) {
       for (const place of placeKeys(record.path)) {
         let bucket = this.#places.get(place);
         if (!bucket) this.#places.set(place, (bucket = new Set()));
-        bucket.add(record);
+        bucket.add(entry);
       }
     }
-    this.#byId.set(record.id, { record, partition });
+    this.#byId.set(record.id, entry);
   }
 
   remove(id: string): void {
@@ -156,7 +173,7 @@ export class SvmCandidateIndex {
     if (record.path) {
       for (const place of placeKeys(record.path)) {
         const bucket = this.#places.get(place);
-        bucket?.delete(record);
+        bucket?.delete(entry);
         if (bucket?.size === 0) this.#places.delete(place);
       }
     }
@@ -172,14 +189,14 @@ export class SvmCandidateIndex {
     // new place, not a removal and an insertion (two shifts and an array) on each discovery.
     const from = positionOf(members, record);
     record.connectedAgents = count;
-    if (from + 1 < members.length && byLoad(members[from + 1] as SvmRecord, record) < 0) {
+    if (from + 1 < members.length && byLoad((members[from + 1] as Entry).record, record) < 0) {
       const to = positionWithin(members, record, from + 1, members.length) - 1;
       members.copyWithin(from, from + 1, to + 1);
-      members[to] = record;
-    } else if (from > 0 && byLoad(members[from - 1] as SvmRecord, record) > 0) {
+      members[to] = entry;
+    } else if (from > 0 && byLoad((members[from - 1] as Entry).record, record) > 0) {
       const to = positionWithin(members, record, 0, from);
       members.copyWithin(to + 1, to, from);
-      members[to] = record;
+      members[to] = entry;
     }
   }
 
@@ -189,27 +206,39 @@ export class SvmCandidateIndex {
     if (limit === null) return selectSvms(agent, this.records(), settings, now, WITHOUT_REASONS);
     if (isTenantInactiveComplete(agent.tenant)) return { candidates: [], rejected: [], sentinel: settings.sentinel };
 
+    const call = ++this.#calls;
     const prefixes = compatibleSvmVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily);
-    const passes = (svm: SvmRecord) =>
-      isSvmVersionCompatible(prefixes, svm.version) &&
-      protectionMatches(svm, agent.requiresConnectionProtection) &&
-      tagAccepted(svm, agent.connectionTag) &&
-      updateSourceAllows(svm, agent.osFamily);
+    // The hard filters read only a partition's facts: checked once per partition and call.
+    const passes = (partition: Partition) => {
+      if (partition.checkedIn !== call) {
+        const svm = partition.sample;
+        partition.checkedIn = call;
+        partition.passed =
+          isSvmVersionCompatible(prefixes, svm.version) &&
+          protectionMatches(svm, agent.requiresConnectionProtection) &&
+          tagAccepted(svm, agent.connectionTag) &&
+          updateSourceAllows(svm, agent.osFamily);
+      }
+      return partition.passed;
+    };
     const staleAfter = settings.staleAfterIntervals;
     const fresh = (svm: SvmRecord) => !(now - svm.lastReportAt > staleAfter * svm.reportIntervalMs);
     const level: Level = localityLevel(agent, settings);
     const standard = agent.algorithm.kind === 'standard';
     const vmPath = agent.path;
     const scoped = agent.algorithm.kind === 'extended' && agent.algorithm.scope !== 'none';
+    // A bucket looked in holds exactly the SVMs `withinLevel` finds at this level (placeKeysWithin),
+    // so an SVM met there is local unless large-infrastructure mode turns locality off for it.
+    const localHere = (svm: SvmRecord) => !(standard && svm.largeInfrastructureMode);
     const found: Ranked[] = [];
-    const seen = new Set<SvmRecord>();
 
     if (level !== 0 && vmPath !== null) {
       for (const place of placeKeysWithin(vmPath, level)) {
-        for (const svm of this.#places.get(place) ?? []) {
-          if (seen.has(svm)) continue;
-          seen.add(svm);
-          if (localAt(level, standard, vmPath, svm) && fresh(svm) && passes(svm)) found.push({ svm, rank: rankOf(svm, true, agent.osKind, now) });
+        for (const entry of this.#places.get(place) ?? []) {
+          if (entry.seenIn === call) continue;
+          entry.seenIn = call;
+          const svm = entry.record;
+          if (localHere(svm) && fresh(svm) && passes(entry.partition)) found.push({ svm, rank: rankOf(svm, true, agent.osKind, now) });
         }
       }
     }
@@ -217,14 +246,14 @@ export class SvmCandidateIndex {
     // Within the extended algorithm's scope only local SVMs are eligible.
     if (!scoped) {
       for (const partition of this.#partitions.values()) {
-        if (!passes(partition.sample)) continue;
+        if (!passes(partition)) continue;
         // The members that share the partition's best class come in rank order: once `limit` of
         // them are taken, no later member can rank among the best `limit`. Expired ones rank lower.
         let best = 0;
         let expired = 0;
-        for (const svm of partition.members) {
-          // Every local SVM is in a bucket looked at above: only those need the locality check.
-          if (!fresh(svm) || (seen.has(svm) && localAt(level, standard, vmPath, svm))) continue;
+        for (const entry of partition.members) {
+          const svm = entry.record;
+          if (!fresh(svm) || (entry.seenIn === call && localHere(svm))) continue;
           const inBestClass = !partition.licensable || hasValidLicence(svm, now);
           if (inBestClass) best++;
           else if (expired < limit) expired++;

@@ -95,6 +95,16 @@ describe('the SVM candidate index', () => {
     );
   });
 
+  it('answers each of many agents asking one index in turn as selectSvms answers it (nothing of one call leaks into the next)', () => {
+    fc.assert(
+      fc.property(fc.array(agentArb, { minLength: 2, maxLength: 8 }), svmsArb, settingsArb, nowArb, (agents, svms, s, now) => {
+        const index = indexOf(svms);
+        for (const a of agents) expectSameAnswer(index, a, s, now);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('still does after connected-agent counts change, SVMs report anew (possibly elsewhere) and go away', () => {
     fc.assert(
       fc.property(agentArb, svmsArb, fc.array(changeArb, { maxLength: 30 }), settingsArb, nowArb, (a, svms, changes, s, now) => {
