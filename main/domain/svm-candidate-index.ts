@@ -47,6 +47,8 @@ interface Entry {
   readonly partition: Partition;
   /** The `select` call that last found this SVM in a place bucket it looked in. */
   seenIn: number;
+  /** Where in its partition it was last put: right unless others moved past it since. */
+  position: number;
 }
 
 const WITHOUT_REASONS = { explain: false } as const;
@@ -82,6 +84,35 @@ function positionWithin(list: readonly Entry[], svm: SvmRecord, lo: number, hi: 
     else hi = mid;
   }
   return lo;
+}
+
+/** Where `entry` is in `list`: at the position it was last put, or else found by its load order. */
+function locate(list: readonly Entry[], entry: Entry): number {
+  return list[entry.position] === entry ? entry.position : positionOf(list, entry.record);
+}
+
+/**
+ * `positionWithin(list, svm, lo, hi)`, searched outward from `lo` in growing steps: a count moves
+ * by one, so an SVM mostly moves past a few others, and a binary search from the middle of a long
+ * partition would read many more.
+ */
+function positionAfter(list: readonly Entry[], svm: SvmRecord, lo: number, hi: number): number {
+  let probe = lo;
+  for (let step = 1; probe < hi && byLoad((list[probe] as Entry).record, svm) < 0; step *= 2) {
+    lo = probe + 1;
+    probe = lo + step;
+  }
+  return positionWithin(list, svm, lo, Math.min(probe, hi));
+}
+
+/** `positionWithin(list, svm, 0, hi)`, searched outward from `hi` in growing steps. */
+function positionBefore(list: readonly Entry[], svm: SvmRecord, hi: number): number {
+  let probe = hi - 1;
+  for (let step = 1; probe >= 0 && byLoad((list[probe] as Entry).record, svm) > 0; step *= 2) {
+    hi = probe;
+    probe = hi - step;
+  }
+  return positionWithin(list, svm, Math.max(probe + 1, 0), hi);
 }
 
 /**
@@ -152,8 +183,9 @@ export class SvmCandidateIndex {
       partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [], checkedIn: 0, passed: false };
       this.#partitions.set(key, partition);
     }
-    const entry: Entry = { record, partition, seenIn: 0 };
-    partition.members.splice(positionOf(partition.members, record), 0, entry);
+    const position = positionOf(partition.members, record);
+    const entry: Entry = { record, partition, seenIn: 0, position };
+    partition.members.splice(position, 0, entry);
     if (record.path) {
       for (const place of placeKeys(record.path)) {
         let bucket = this.#places.get(place);
@@ -168,7 +200,7 @@ export class SvmCandidateIndex {
     const entry = this.#byId.get(id);
     if (!entry) return;
     const { record, partition } = entry;
-    partition.members.splice(positionOf(partition.members, record), 1);
+    partition.members.splice(locate(partition.members, entry), 1);
     if (partition.members.length === 0) this.#partitions.delete(partition.key);
     if (record.path) {
       for (const place of placeKeys(record.path)) {
@@ -187,16 +219,19 @@ export class SvmCandidateIndex {
     const members = entry.partition.members;
     // Every agent pointed at an SVM changes its count: one shift of the members between its old and
     // new place, not a removal and an insertion (two shifts and an array) on each discovery.
-    const from = positionOf(members, record);
+    const from = locate(members, entry);
     record.connectedAgents = count;
+    entry.position = from;
     if (from + 1 < members.length && byLoad((members[from + 1] as Entry).record, record) < 0) {
-      const to = positionWithin(members, record, from + 1, members.length) - 1;
+      const to = positionAfter(members, record, from + 1, members.length) - 1;
       members.copyWithin(from, from + 1, to + 1);
       members[to] = entry;
+      entry.position = to;
     } else if (from > 0 && byLoad((members[from - 1] as Entry).record, record) > 0) {
-      const to = positionWithin(members, record, 0, from);
+      const to = positionBefore(members, record, from);
       members.copyWithin(to + 1, to, from);
       members[to] = entry;
+      entry.position = to;
     }
   }
 

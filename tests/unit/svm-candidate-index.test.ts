@@ -88,6 +88,23 @@ describe('the SVM candidate index', () => {
     );
   });
 
+  it('still does in such worlds after many agents were counted in and out (SVMs moving within long partitions)', () => {
+    const movesArb = fc.array(fc.record({ at: fc.nat(), by: fc.constantFrom(-1, 1, 1, 2, -3) }), { maxLength: 60 });
+    fc.assert(
+      fc.property(worldArb, movesArb, (w, moves) => {
+        const index = indexOf(w.svms);
+        const records = index.records();
+        for (const move of moves) {
+          if (records.length === 0) break;
+          const target = index.get(records[move.at % records.length]!.id)!;
+          index.setConnectedAgents(target.id, Math.max(0, target.connectedAgents + move.by));
+        }
+        expectSameAnswer(index, w.agent, w.settings, NOW);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it('answers what selectSvms answers, for any agent, SVMs, settings and time', () => {
     fc.assert(
       fc.property(agentArb, svmsArb, settingsArb, nowArb, (a, svms, s, now) => expectSameAnswer(indexOf(svms), a, s, now)),
