@@ -1,7 +1,7 @@
 import type { InfrastructurePath } from '../contract/agents.ts';
 import {
-  compareRanked,
   hasValidLicence,
+  keepBest,
   isTenantInactiveComplete,
   localityLevel,
   protectionMatches,
@@ -265,7 +265,8 @@ export class SvmCandidateIndex {
     // A bucket looked in holds exactly the SVMs `withinLevel` finds at this level (placeKeysWithin),
     // so an SVM met there is local unless large-infrastructure mode turns locality off for it.
     const localHere = (svm: SvmRecord) => !(standard && svm.largeInfrastructureMode);
-    const found: Ranked[] = [];
+    // The best `limit` so far, in order: most SVMs met are turned away by one comparison.
+    const best: Ranked[] = [];
 
     if (level !== 0 && vmPath !== null) {
       for (const place of placeKeysWithin(vmPath, level)) {
@@ -273,7 +274,7 @@ export class SvmCandidateIndex {
           if (entry.seenIn === call) continue;
           entry.seenIn = call;
           const svm = entry.record;
-          if (localHere(svm) && fresh(svm) && passes(entry.partition)) found.push({ svm, rank: rankOf(svm, true, agent.osKind, now) });
+          if (localHere(svm) && fresh(svm) && passes(entry.partition)) keepBest(best, null, svm, rankOf(svm, true, agent.osKind, now), limit);
         }
       }
     }
@@ -284,24 +285,23 @@ export class SvmCandidateIndex {
         if (!passes(partition)) continue;
         // The members that share the partition's best class come in rank order: once `limit` of
         // them are taken, no later member can rank among the best `limit`. Expired ones rank lower.
-        let best = 0;
+        let inBest = 0;
         let expired = 0;
         for (const entry of partition.members) {
           const svm = entry.record;
           if (!fresh(svm) || (entry.seenIn === call && localHere(svm))) continue;
           const inBestClass = !partition.licensable || hasValidLicence(svm, now);
-          if (inBestClass) best++;
+          if (inBestClass) inBest++;
           else if (expired < limit) expired++;
           else continue;
-          found.push({ svm, rank: rankOf(svm, false, agent.osKind, now) });
-          if (best >= limit) break;
+          keepBest(best, null, svm, rankOf(svm, false, agent.osKind, now), limit);
+          if (inBest >= limit) break;
         }
       }
     }
 
-    found.sort(compareRanked);
-    const candidates = new Array<SvmRecord>(Math.min(limit, found.length));
-    for (let i = 0; i < candidates.length; i++) candidates[i] = (found[i] as Ranked).svm;
+    const candidates = new Array<SvmRecord>(best.length);
+    for (let i = 0; i < candidates.length; i++) candidates[i] = (best[i] as Ranked).svm;
     return { candidates, rejected: [] };
   }
 }

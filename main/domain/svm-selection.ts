@@ -467,12 +467,12 @@ function compareRank(a: Ranked, rank: number, svm: SvmRecord): number {
 
 /**
  * Keeps `best` the sorted best `limit` SVMs seen so far, by insertion into a short array: most SVMs
- * are turned away by one comparison with the worst kept. What falls out goes to `overflow`.
+ * are turned away by one comparison with the worst kept. What falls out goes to `overflow`, if given.
  */
-function keepBest(best: Ranked[], overflow: SvmRecord[], svm: SvmRecord, rank: number, limit: number): void {
+export function keepBest(best: Ranked[], overflow: SvmRecord[] | null, svm: SvmRecord, rank: number, limit: number): void {
   const worst = best[limit - 1];
   if (limit <= 0 || (worst !== undefined && compareRank(worst, rank, svm) <= 0)) {
-    overflow.push(svm);
+    overflow?.push(svm);
     return;
   }
   const entry: Ranked = { svm, rank };
@@ -483,7 +483,10 @@ function keepBest(best: Ranked[], overflow: SvmRecord[], svm: SvmRecord, rank: n
     i--;
   }
   best[i] = entry;
-  if (best.length > limit) overflow.push((best.pop() as Ranked).svm);
+  if (best.length > limit) {
+    const out = (best.pop() as Ranked).svm;
+    overflow?.push(out);
+  }
 }
 
 /** The reasons found for one SVM so far: none, one shared list, or a list of its own. */

@@ -42,9 +42,14 @@ export function createTenantDirectory() {
     },
     /** The VM's tenant type and status, or undefined when the VM is registered to no tenant. */
     tenantOfVm(biosUuid: string): TenantOfVm | undefined {
-      const bios = normalizeBiosId(biosUuid);
-      if (!bios) return undefined;
-      const tenantId = tenantOfBios.get(bios);
+      // Discovery asks with the id already in its stored form: found as it is, without the
+      // normalisation's regular expressions on every request.
+      let tenantId = tenantOfBios.get(biosUuid);
+      if (tenantId === undefined) {
+        const bios = normalizeBiosId(biosUuid);
+        if (bios === undefined || bios === biosUuid) return undefined;
+        tenantId = tenantOfBios.get(bios);
+      }
       const facts = tenantId === undefined ? undefined : tenants.get(tenantId);
       return facts && { type: facts.type, status: facts.status };
     },

@@ -5,10 +5,11 @@ const A = '4c4c4544-0042-3010-8052-b4c04f4b4b31';
 const B = '11111111-2222-3333-4444-555555555555';
 
 describe('the in-memory tenant directory that discovery asks', () => {
-  it('answers by BIOS UUID in any case and follows every change', () => {
+  it('answers by BIOS UUID in any case, braced or not, and follows every change', () => {
     const d = createTenantDirectory();
     d.load([{ id: 't1', type: 'Complete', status: 'Inactive' }], [{ biosId: A, tenantId: 't1' }]);
     expect(d.tenantOfVm(A.toUpperCase())).toEqual({ type: 'Complete', status: 'Inactive' });
+    expect(d.tenantOfVm(` {${A.toUpperCase()}} `)).toEqual({ type: 'Complete', status: 'Inactive' });
     expect(d.tenantOfVm(B)).toBeUndefined();
     expect(d.tenantOfVm('not a uuid')).toBeUndefined();
     d.setTenant('t1', { type: 'Complete', status: 'Active' });
