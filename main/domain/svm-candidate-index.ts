@@ -37,6 +37,11 @@ interface Partition {
   passed: boolean;
 }
 
+/** What `put` hands back for an SVM: opaque outside the index. */
+export interface IndexedSvm {
+  readonly record: SvmRecord;
+}
+
 /**
  * An indexed SVM. Discovery reads a few dozen of these per call, among memory that serving TLS
  * keeps cold: what a call needs to know of an SVM's partition, and whether it already met the SVM
@@ -49,6 +54,8 @@ interface Entry {
   seenIn: number;
   /** Where in its partition it was last put: right unless others moved past it since. */
   position: number;
+  /** Out of the index (removed, or replaced by a newer record): its handle changes nothing. */
+  removed: boolean;
 }
 
 const WITHOUT_REASONS = { explain: false } as const;
@@ -174,8 +181,11 @@ export class SvmCandidateIndex {
     return this.#byId.get(id)?.record;
   }
 
-  /** Adds an SVM, or replaces the record of one with the same id. */
-  put(record: Mutable<SvmRecord>): void {
+  /**
+   * Adds an SVM, or replaces the record of one with the same id. The handle it returns changes the
+   * SVM's count without looking it up, until the SVM is put again or removed.
+   */
+  put(record: Mutable<SvmRecord>): IndexedSvm {
     this.remove(record.id);
     const key = partitionKey(record);
     let partition = this.#partitions.get(key);
@@ -184,7 +194,7 @@ export class SvmCandidateIndex {
       this.#partitions.set(key, partition);
     }
     const position = positionOf(partition.members, record);
-    const entry: Entry = { record, partition, seenIn: 0, position };
+    const entry: Entry = { record, partition, seenIn: 0, position, removed: false };
     partition.members.splice(position, 0, entry);
     if (record.path) {
       for (const place of placeKeys(record.path)) {
@@ -194,11 +204,13 @@ export class SvmCandidateIndex {
       }
     }
     this.#byId.set(record.id, entry);
+    return entry;
   }
 
   remove(id: string): void {
     const entry = this.#byId.get(id);
     if (!entry) return;
+    entry.removed = true;
     const { record, partition } = entry;
     partition.members.splice(locate(partition.members, entry), 1);
     if (partition.members.length === 0) this.#partitions.delete(partition.key);
@@ -214,7 +226,13 @@ export class SvmCandidateIndex {
 
   setConnectedAgents(id: string, count: number): void {
     const entry = this.#byId.get(id);
-    if (!entry || entry.record.connectedAgents === count) return;
+    if (entry) this.setConnectedAgentsOf(entry, count);
+  }
+
+  /** `setConnectedAgents` for the SVM `put` returned `handle` for. */
+  setConnectedAgentsOf(handle: IndexedSvm, count: number): void {
+    const entry = handle as Entry;
+    if (entry.removed || entry.record.connectedAgents === count) return;
     const { record } = entry;
     const members = entry.partition.members;
     // Every agent pointed at an SVM changes its count: one shift of the members between its old and

@@ -43,8 +43,9 @@ export function createAgentDirectory() {
       const bios = byBios.has(k) ? k : byName.get(k);
       return bios === undefined ? undefined : byBios.get(bios);
     },
-    remember(entry: AgentEntry): void {
-      index(entry, byBios.get(entry.vmBiosId));
+    /** `previous`: what `get` answered for this VM just before, when the caller has it. */
+    remember(entry: AgentEntry, previous: AgentEntry | undefined = byBios.get(entry.vmBiosId)): void {
+      index(entry, previous);
       changed.add(entry.vmBiosId);
     },
     restore(stored: StoredAgent): void {

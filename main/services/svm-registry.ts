@@ -1,5 +1,5 @@
 import type { SvmReport } from '../contract/agents.ts';
-import { SvmCandidateIndex } from '../domain/svm-candidate-index.ts';
+import { SvmCandidateIndex, type IndexedSvm } from '../domain/svm-candidate-index.ts';
 import { isStale, svmRecordFromReport, type AgentFacts, type SelectionSettings, type SvmRecord, type SvmSelection } from '../domain/svm-selection.ts';
 import type { StoredSvm, SvmIdentityConflict } from '../store/svm-repositories.ts';
 
@@ -20,6 +20,8 @@ export type SvmEntry = {
   conflict: SvmIdentityConflict | null;
   /** VMs with an open connection period in the SVM's last report. */
   connectedVms: Set<string>;
+  /** Its place in the candidate index, set when it is put there. */
+  indexed?: IndexedSvm;
 };
 
 export type ReportOutcome = { entry: SvmEntry; change: 'up' | 'back' | null; conflict: SvmIdentityConflict | null };
@@ -37,7 +39,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
   const connectionOf = new Map<string, string>();
 
   const put = (entry: SvmEntry): void => {
-    index.put(entry.record);
+    entry.indexed = index.put(entry.record);
     entries.set(entry.record.id, entry);
   };
 
@@ -118,7 +120,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       const entry = entries.get(id);
       if (!entry) return -1;
       entry.pending++;
-      index.setConnectedAgents(id, entry.reported + entry.pending);
+      if (entry.indexed) index.setConnectedAgentsOf(entry.indexed, entry.reported + entry.pending);
       return entry.sequence;
     },
 
@@ -130,7 +132,7 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
       const entry = entries.get(id);
       if (!entry || entry.sequence !== sequence || entry.pending === 0) return false;
       entry.pending--;
-      index.setConnectedAgents(id, entry.reported + entry.pending);
+      if (entry.indexed) index.setConnectedAgentsOf(entry.indexed, entry.reported + entry.pending);
       return true;
     },
 

@@ -171,16 +171,19 @@ export function createSvmService(deps: SvmServiceDeps) {
     const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
     const first = chosen.candidates[0];
     const offered = staying ? current : first?.id;
-    agents.remember({
-      vmBiosId: bios,
-      vmName: request.vmName,
-      lastAskedAt: now,
-      request,
-      offeredSvmId: offered ?? null,
-      // Staying on an SVM that has not reported since this agent went to it: it still counts there.
-      offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
-      outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
-    });
+    agents.remember(
+      {
+        vmBiosId: bios,
+        vmName: request.vmName,
+        lastAskedAt: now,
+        request,
+        offeredSvmId: offered ?? null,
+        // Staying on an SVM that has not reported since this agent went to it: it still counts there.
+        offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
+        outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
+      },
+      previous,
+    );
     return answer;
   }
 

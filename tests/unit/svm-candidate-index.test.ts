@@ -158,4 +158,20 @@ describe('the SVM candidate index', () => {
     expect(ids(index.select(vm, settings(), NOW))).toEqual(['b', 'c', 'd', 'a']);
     expect(index.get('a')?.connectedAgents).toBe(6);
   });
+
+  it('moves an SVM by the handle put returned, and ignores a handle from before the SVM was put again or removed', () => {
+    const index = new SvmCandidateIndex();
+    const handles = ['a', 'b', 'c'].map((id) => index.put({ ...svm({ id, path: hypervisor('elsewhere'), connectedAgents: 5 }) }));
+    const vm = agent({ path: hypervisor('here') });
+    index.setConnectedAgentsOf(handles[0]!, 7);
+    expect(ids(index.select(vm, settings(), NOW))).toEqual(['b', 'c', 'a']);
+    const old = handles[1]!;
+    index.put({ ...svm({ id: 'b', path: hypervisor('elsewhere'), connectedAgents: 6 }) });
+    index.setConnectedAgentsOf(old, 100);
+    expect(index.get('b')?.connectedAgents).toBe(6);
+    expect(ids(index.select(vm, settings(), NOW))).toEqual(['c', 'b', 'a']);
+    index.remove('c');
+    index.setConnectedAgentsOf(handles[2]!, 100);
+    expect(ids(index.select(vm, settings(), NOW))).toEqual(['b', 'a']);
+  });
 });
