@@ -124,7 +124,10 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
     // the reference gets the same bodies.
     const askers = Math.min(2000, options.knownVms);
     const bodiesFile = join(dir, 'discover-bodies.jsonl');
-    const vm = (i: number) => Math.floor((i * options.knownVms) / askers);
+    // Every 50th VM alone would sit on 4 of the 200 hypervisors (paths repeat every 200 VMs); the
+    // offset spreads the askers over all of them, as a real fleet is, so each answer reads SVMs of
+    // its own hypervisor and not the same 40 every time.
+    const vm = (i: number) => (Math.floor((i * options.knownVms) / askers) + (i % HYPERVISORS)) % options.knownVms;
     writeFileSync(bodiesFile, Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) }))).join('\n'));
     const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
