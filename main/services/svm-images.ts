@@ -14,7 +14,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IMAGE_CODES, type ImageUploadFields, type ImportImageRequest, type SvmImage, type SvmImageImportProgress } from '../contract/svm-images.ts';
 import type { InfrastructureStore, SvmImageRecord } from '../store/infrastructure-repositories.ts';
-import { detectImageFormat, refusalFor } from './image-format.ts';
+import { refusalFor } from '../contract/image-format.ts';
+import { detectImageFormat } from './image-format.ts';
 import { LifecycleError } from './lifecycle-error.ts';
 
 /** The metadata file beside an image: `<file>.json`, `<name>.json` or `svm-image.json`. */

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectImageFormat, refusalFor } from '../../main/services/image-format.ts';
+import { imageFormatOf, refusalFor } from '../../main/contract/image-format.ts';
+import { detectImageFormat } from '../../main/services/image-format.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lk-imgfmt-'));
 const file = (name: string, bytes: Buffer) => {
@@ -34,5 +35,22 @@ describe('image format by content, not by name', () => {
     expect(refusalFor('vhdx', 'svm.vhdx')).toMatch(/Hyper-V VHDX.*qemu-img convert -O qcow2 svm\.vhdx/);
     expect(refusalFor('ova', 'svm.ova')).toMatch(/OVA package.*VMware vSphere is not supported yet/);
     expect(refusalFor('unknown', 'x')).toMatch(/not a disk image Lightkeeper recognises/);
+  });
+
+  it('reads the same from the bytes a browser gives of a chosen file: a short head, no footer, any case of .ovf', () => {
+    const bytes = (text: string, at = 0, size = at + text.length) => {
+      const b = new Uint8Array(size);
+      for (let i = 0; i < text.length; i++) b[at + i] = text.charCodeAt(i);
+      return b;
+    };
+    expect(imageFormatOf(new Uint8Array([0x51, 0x46, 0x49, 0xfb]), null)).toBe('qcow2');
+    const ova = bytes('SVM-6.2.OVF\0', 0, 512);
+    ova.set(bytes('ustar'), 257);
+    expect(imageFormatOf(ova, null)).toBe('ova');
+    const tar = bytes('readme.txt\0', 0, 512);
+    tar.set(bytes('ustar'), 257);
+    expect(imageFormatOf(tar, null)).toBe('unknown');
+    expect(imageFormatOf(new Uint8Array(600), bytes('conectix'))).toBe('vhd');
+    expect(imageFormatOf(new Uint8Array(0), null)).toBe('unknown');
   });
 });
