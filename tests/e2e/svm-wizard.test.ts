@@ -169,6 +169,12 @@ describe('the SVM Management Wizard in Chromium, on the lab KVM host', () => {
     await dialog.getByText('Upload from this computer').click();
     await dialog.getByRole('button', { name: 'Import image', exact: true }).click();
     await expect.poll(() => dialog.locator('[data-import-problem]').textContent()).toContain('Choose the .qcow2 image file');
+    // An OVA is named for what it is as soon as it is chosen, before a byte is sent.
+    const ova = Buffer.alloc(4096);
+    ova.write('ksv-la-svm-6.2.ovf\0', 0, 'latin1');
+    ova.write('ustar', 257, 'latin1');
+    await dialog.getByLabel('Image file').setInputFiles({ name: 'ksv-la-svm-6.2.ova', mimeType: 'application/octet-stream', buffer: ova });
+    await expect.poll(() => dialog.locator('[data-import-problem]').textContent()).toContain('ksv-la-svm-6.2.ova is an OVA package');
     await dialog.getByLabel('Image file').setInputFiles(imagePath);
     await dialog.locator('[data-import-problem]').waitFor({ state: 'detached' });
     // An upload has no metadata file beside it: the administrator gives the version.
