@@ -1,8 +1,8 @@
 import type { InfrastructurePath } from '../contract/agents.ts';
 import {
   hasValidLicence,
-  keepBest,
   isTenantInactiveComplete,
+  keepBest,
   localityLevel,
   protectionMatches,
   rankOf,
@@ -159,7 +159,8 @@ function placeKeysWithin(path: InfrastructurePath, level: 1 | 2 | 3): string[] {
  * the best `maxSvmsPerAnswer`. Among 2,000 SVMs on 200 hypervisors a call reads a few dozen.
  *
  * Records are owned by the index while they are in it: their connected-agent count is changed
- * through `setConnectedAgents` only, because it is part of the partitions' sort order.
+ * through `setConnectedAgents` (or `setConnectedAgentsOf` with the handle `put` gave) only, because
+ * it is part of the partitions' sort order.
  */
 export class SvmCandidateIndex {
   readonly #byId = new Map<string, Entry>();
