@@ -1,3 +1,4 @@
+import { dequal } from 'dequal/lite';
 import type { DiscoverRequest } from '../contract/agents.ts';
 import type { AgentOutcome, StoredAgent } from '../store/svm-repositories.ts';
 
@@ -16,6 +17,11 @@ export type AgentEntry = {
  * Every Light Agent that has asked, in memory: when it last asked and with what, for svm-info and
  * the live counts. Discovery only touches this map; the store gets the changed entries in batches
  * (`takeChanged`), so no request waits for SQLite.
+ *
+ * An agent asking again updates its entry in place and keeps the request it holds while the new one
+ * says the same. A fleet asks the same thing over and over: a new entry per ask would keep every
+ * parsed request alive past the young generation, and the old generation that fills with them is
+ * marked over all 100,000 agents again and again (a sixth of the server's CPU under load).
  */
 export function createAgentDirectory() {
   const byBios = new Map<string, AgentEntry>();
@@ -24,13 +30,34 @@ export function createAgentDirectory() {
   const changed = new Set<string>();
   let withSentinel = 0;
 
-  const index = (entry: AgentEntry, previous: AgentEntry | undefined): void => {
-    if (previous && previous.vmName !== entry.vmName && byName.get(previous.vmName.toLowerCase()) === entry.vmBiosId) {
-      byName.delete(previous.vmName.toLowerCase());
+  const countSentinel = (now: AgentOutcome, before: AgentOutcome | undefined): void => {
+    withSentinel += (now === 'sentinel' ? 1 : 0) - (before === 'sentinel' ? 1 : 0);
+  };
+
+  const nameFor = (vmBiosId: string, vmName: string, previousName: string | undefined): void => {
+    if (previousName !== undefined && previousName !== vmName && byName.get(previousName.toLowerCase()) === vmBiosId) {
+      byName.delete(previousName.toLowerCase());
     }
-    byName.set(entry.vmName.toLowerCase(), entry.vmBiosId);
-    withSentinel += (entry.outcome === 'sentinel' ? 1 : 0) - (previous?.outcome === 'sentinel' ? 1 : 0);
+    const name = vmName.toLowerCase();
+    if (byName.get(name) !== vmBiosId) byName.set(name, vmBiosId);
+  };
+
+  const add = (entry: AgentEntry, previous: AgentEntry | undefined): void => {
+    nameFor(entry.vmBiosId, entry.vmName, previous?.vmName);
+    countSentinel(entry.outcome, previous?.outcome);
     byBios.set(entry.vmBiosId, entry);
+  };
+
+  /** `held` takes what `ask` says; its own strings and request stay where they already say the same. */
+  const update = (held: AgentEntry, ask: AgentEntry): void => {
+    nameFor(held.vmBiosId, ask.vmName, held.vmName);
+    countSentinel(ask.outcome, held.outcome);
+    if (held.vmName !== ask.vmName) held.vmName = ask.vmName;
+    if (!dequal(held.request, ask.request)) held.request = ask.request;
+    held.lastAskedAt = ask.lastAskedAt;
+    held.offeredSvmId = ask.offeredSvmId;
+    held.offeredSequence = ask.offeredSequence;
+    held.outcome = ask.outcome;
   };
 
   return {
@@ -43,13 +70,17 @@ export function createAgentDirectory() {
       const bios = byBios.has(k) ? k : byName.get(k);
       return bios === undefined ? undefined : byBios.get(bios);
     },
-    /** `previous`: what `get` answered for this VM just before, when the caller has it. */
-    remember(entry: AgentEntry, previous: AgentEntry | undefined = byBios.get(entry.vmBiosId)): void {
-      index(entry, previous);
-      changed.add(entry.vmBiosId);
+    /**
+     * What an agent just asked and was offered. `held`: what `get` answered for this VM just
+     * before, when the caller has it; it is updated in place and stays the VM's entry.
+     */
+    remember(ask: AgentEntry, held: AgentEntry | undefined = byBios.get(ask.vmBiosId)): void {
+      if (held) update(held, ask);
+      else add(ask, undefined);
+      changed.add((held ?? ask).vmBiosId);
     },
     restore(stored: StoredAgent): void {
-      index({ ...stored, offeredSequence: -1 }, byBios.get(stored.vmBiosId));
+      add({ ...stored, offeredSequence: -1 }, byBios.get(stored.vmBiosId));
     },
     /** The entries changed since the last call, for one batched write. */
     takeChanged(): StoredAgent[] {

@@ -168,9 +168,10 @@ export function createSvmService(deps: SvmServiceDeps) {
     // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
     // is already counted; otherwise it takes the first, which must count it at once.
     const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
-    const staying = current !== undefined && chosen.candidates.some((c) => c.id === current);
+    // The candidate's own id, not the request's copy: the agent's entry keeps it (see the directory).
+    const stayingOn = current === undefined ? undefined : chosen.candidates.find((c) => c.id === current);
     const first = chosen.candidates[0];
-    const offered = staying ? current : first?.id;
+    const offered = stayingOn ? stayingOn.id : first?.id;
     agents.remember(
       {
         vmBiosId: bios,
@@ -179,7 +180,7 @@ export function createSvmService(deps: SvmServiceDeps) {
         request,
         offeredSvmId: offered ?? null,
         // Staying on an SVM that has not reported since this agent went to it: it still counts there.
-        offeredSequence: staying ? (wasPending && previous?.offeredSvmId === current ? registry.assign(current) : -1) : first ? registry.assign(first.id) : -1,
+        offeredSequence: stayingOn ? (wasPending && previous?.offeredSvmId === stayingOn.id ? registry.assign(stayingOn.id) : -1) : first ? registry.assign(first.id) : -1,
         outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
       },
       previous,

@@ -133,6 +133,32 @@ describe('agent directory', () => {
     expect(d.takeChanged()).toHaveLength(2);
   });
 
+  it('keeps one entry per agent, and the request it holds while the agent asks the same again', () => {
+    const d = createAgentDirectory();
+    d.remember(entry(1));
+    const held = d.get(discoverRequest(1).vmBiosId)!;
+    const firstRequest = held.request;
+    d.remember(entry(1, { lastAskedAt: T0 + 5, offeredSvmId: 'svm-a', offeredSequence: 3, request: discoverRequest(1) }));
+    expect(d.get(discoverRequest(1).vmBiosId)).toBe(held);
+    expect(held.request).toBe(firstRequest);
+    expect([held.lastAskedAt, held.offeredSvmId, held.offeredSequence]).toEqual([T0 + 5, 'svm-a', 3]);
+    const tagged = discoverRequest(1, { connectionTag: 'gold' });
+    d.remember(entry(1, { request: tagged }));
+    expect(held.request).toBe(tagged);
+    expect(d.size).toBe(1);
+  });
+
+  it('gives a name shared by two VMs to the one that asked under it last', () => {
+    const d = createAgentDirectory();
+    d.remember(entry(1, { vmName: 'shared' }));
+    d.remember(entry(2, { vmName: 'shared' }));
+    expect(d.find('SHARED')?.vmBiosId).toBe(discoverRequest(2).vmBiosId);
+    d.remember(entry(1, { vmName: 'shared', lastAskedAt: T0 + 5 }));
+    expect(d.find('shared')?.vmBiosId).toBe(discoverRequest(1).vmBiosId);
+    d.remember(entry(1, { vmName: 'mine' }));
+    expect(d.find('mine')?.vmBiosId).toBe(discoverRequest(1).vmBiosId);
+  });
+
   it('counts agents that were last given the sentinel', () => {
     const d = createAgentDirectory();
     d.remember(entry(1, { outcome: 'sentinel' }));
