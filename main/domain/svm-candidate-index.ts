@@ -254,10 +254,17 @@ export class SvmCandidateIndex {
     }
   }
 
-  /** `selectSvms(agent, all records, settings, now, { explain: false })`, from the index. */
-  select(agent: AgentFacts, settings: SelectionSettings, now: number): SvmSelection {
+  /**
+   * `selectSvms(agent, all records, settings, now, { explain: false })`, from the index.
+   *
+   * `discounted`: an SVM that counts one agent fewer for this call only (the asking agent's own
+   * earlier pointing). It stays where it is and is ranked on its own: an agent asking again mostly
+   * gets the same SVM back, and then its count need not move down and up again.
+   */
+  select(agent: AgentFacts, settings: SelectionSettings, now: number, discounted?: IndexedSvm): SvmSelection {
     const limit = settings.maxSvmsPerAnswer;
-    if (limit === null) return selectSvms(agent, this.records(), settings, now, WITHOUT_REASONS);
+    const minus = discounted !== undefined && !(discounted as Entry).removed ? (discounted as Entry) : undefined;
+    if (limit === null) return this.#selectAll(agent, settings, now, minus);
     if (isTenantInactiveComplete(agent.tenant)) return { candidates: [], rejected: [], sentinel: settings.sentinel };
 
     const call = ++this.#calls;
@@ -293,7 +300,7 @@ export class SvmCandidateIndex {
           if (entry.seenIn === call) continue;
           entry.seenIn = call;
           const svm = entry.record;
-          if (localHere(svm) && fresh(svm) && passes(entry.partition)) keepBest(best, null, svm, rankOf(svm, true, agent.osKind, now), limit);
+          if (localHere(svm) && fresh(svm) && passes(entry.partition)) keepBest(best, null, svm, rankOf(svm, true, agent.osKind, now) - (entry === minus ? 1 : 0), limit);
         }
       }
     }
@@ -308,7 +315,8 @@ export class SvmCandidateIndex {
         let expired = 0;
         for (const entry of partition.members) {
           const svm = entry.record;
-          if (!fresh(svm) || (entry.seenIn === call && localHere(svm))) continue;
+          // Out of its place in this order for this call: ranked on its own below.
+          if (entry === minus || !fresh(svm) || (entry.seenIn === call && localHere(svm))) continue;
           const inBestClass = !partition.licensable || hasValidLicence(svm, now);
           if (inBestClass) inBest++;
           else if (expired < limit) expired++;
@@ -319,8 +327,24 @@ export class SvmCandidateIndex {
       }
     }
 
+    if (minus !== undefined && !scoped) {
+      const svm = minus.record;
+      if (fresh(svm) && !(minus.seenIn === call && localHere(svm)) && passes(minus.partition)) keepBest(best, null, svm, rankOf(svm, false, agent.osKind, now) - 1, limit);
+    }
+
     const candidates = new Array<SvmRecord>(best.length);
     for (let i = 0; i < candidates.length; i++) candidates[i] = (best[i] as Ranked).svm;
     return { candidates, rejected: [] };
+  }
+
+  /** Without a limit: `selectSvms` over every record, the discounted one as a copy counting one fewer. */
+  #selectAll(agent: AgentFacts, settings: SelectionSettings, now: number, minus: Entry | undefined): SvmSelection {
+    const records = this.records();
+    if (minus === undefined) return selectSvms(agent, records, settings, now, WITHOUT_REASONS);
+    const at = records.indexOf(minus.record);
+    const copy = { ...minus.record, connectedAgents: minus.record.connectedAgents - 1 };
+    records[at] = copy;
+    const selection = selectSvms(agent, records, settings, now, WITHOUT_REASONS);
+    return { ...selection, candidates: selection.candidates.map((c) => (c === copy ? minus.record : c)) };
   }
 }

@@ -53,9 +53,12 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
     list(): readonly SvmRecord[] {
       return index.records();
     },
-    /** Discovery's selection: what `selectSvms` without reasons answers over every record. */
-    select(agent: AgentFacts, selection: SelectionSettings, now: number): SvmSelection {
-      return index.select(agent, selection, now);
+    /**
+     * Discovery's selection: what `selectSvms` without reasons answers over every record, with
+     * `pointed` (the asking agent's own pending pointing, see `pendingAt`) counting one agent fewer.
+     */
+    select(agent: AgentFacts, selection: SelectionSettings, now: number, pointed?: SvmEntry): SvmSelection {
+      return index.select(agent, selection, now, pointed?.indexed);
     },
     get(id: string): SvmEntry | undefined {
       return entries.get(id);
@@ -125,15 +128,19 @@ export function createSvmRegistry(settings: () => SelectionSettings) {
     },
 
     /**
-     * Takes back an earlier pointing, unless the SVM has reported since (then its count has it).
-     * Returns whether it was still pending.
+     * The SVM a pointing (`id` and the sequence `assign` gave) still counts against; undefined once
+     * that SVM has reported since (its reported count has the agent then) or is gone.
      */
-    release(id: string, sequence: number): boolean {
+    pendingAt(id: string, sequence: number): SvmEntry | undefined {
       const entry = entries.get(id);
-      if (!entry || entry.sequence !== sequence || entry.pending === 0) return false;
+      return entry && entry.sequence === sequence && entry.pending > 0 ? entry : undefined;
+    },
+
+    /** Takes back a pointing that `pendingAt` found still pending. */
+    release(entry: SvmEntry): void {
+      if (entry.pending === 0) return;
       entry.pending--;
       if (entry.indexed) index.setConnectedAgentsOf(entry.indexed, entry.reported + entry.pending);
-      return true;
     },
 
     /** Marks SVMs silent for too long as stale; returns those that just became stale. */

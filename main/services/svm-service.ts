@@ -161,9 +161,10 @@ export function createSvmService(deps: SvmServiceDeps) {
     const bios = request.vmBiosId.toLowerCase();
     const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
     const previous = agents.get(bios);
-    // The agent's own earlier pointing must not count against the SVM it is asking about again.
-    const wasPending = previous?.offeredSvmId ? registry.release(previous.offeredSvmId, previous.offeredSequence) : false;
-    const chosen = registry.select(facts, selection, now);
+    // The agent's own earlier pointing must not count against the SVM it is asking about again: it
+    // is discounted for this selection, and taken back only if the agent is now pointed elsewhere.
+    const pointed = previous?.offeredSvmId ? registry.pendingAt(previous.offeredSvmId, previous.offeredSequence) : undefined;
+    const chosen = registry.select(facts, selection, now, pointed);
     const answer = answerJson(chosen, selection);
     // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
     // is already counted; otherwise it takes the first, which must count it at once.
@@ -171,16 +172,23 @@ export function createSvmService(deps: SvmServiceDeps) {
     // The candidate's own id, not the request's copy: the agent's entry keeps it (see the directory).
     const stayingOn = current === undefined ? undefined : chosen.candidates.find((c) => c.id === current);
     const first = chosen.candidates[0];
-    const offered = stayingOn ? stayingOn.id : first?.id;
+    // What counts the agent until that SVM reports: the first SVM offered; or the one it stays on,
+    // while its pointing there is still pending (otherwise that SVM's own report counts it).
+    const pendingOn = stayingOn ? (pointed?.record.id === stayingOn.id ? stayingOn : undefined) : first;
+    let offeredSequence = -1;
+    if (pointed && pendingOn?.id === pointed.record.id) offeredSequence = pointed.sequence;
+    else {
+      if (pointed) registry.release(pointed);
+      if (pendingOn) offeredSequence = registry.assign(pendingOn.id);
+    }
     agents.remember(
       {
         vmBiosId: bios,
         vmName: request.vmName,
         lastAskedAt: now,
         request,
-        offeredSvmId: offered ?? null,
-        // Staying on an SVM that has not reported since this agent went to it: it still counts there.
-        offeredSequence: stayingOn ? (wasPending && previous?.offeredSvmId === stayingOn.id ? registry.assign(stayingOn.id) : -1) : first ? registry.assign(first.id) : -1,
+        offeredSvmId: (stayingOn ?? first)?.id ?? null,
+        offeredSequence,
         outcome: chosen.sentinel ? 'sentinel' : first ? 'svms' : 'none',
       },
       previous,

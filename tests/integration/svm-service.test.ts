@@ -105,6 +105,31 @@ describe('counting agents between reports', () => {
   });
 });
 
+describe('counting an agent that asks again', () => {
+  it('counts it once on the SVM it keeps getting, however often it asks, and not against it', async () => {
+    const { service } = await open();
+    // Two equal SVMs on the agent's hypervisor: were its own pointing counted against the first, the
+    // next answer would put the other first.
+    await service.ingestReport(svmReport(3));
+    await service.ingestReport(svmReport(6));
+    const pending = () => Object.fromEntries(service.list({}).items.map((s) => [s.name, s.pendingAgents]));
+    const first = service.discover(discoverRequest(9)).svms[0]!.name;
+    for (let i = 0; i < 3; i++) expect(service.discover(discoverRequest(9)).svms[0]!.name).toBe(first);
+    expect(pending()).toEqual({ 'svm-0003': first === 'svm-0003' ? 1 : 0, 'svm-0006': first === 'svm-0006' ? 1 : 0 });
+  });
+
+  it('takes its count back from the SVM it leaves for another', async () => {
+    const { service } = await open();
+    await service.ingestReport(svmReport(5));
+    await service.ingestReport(svmReport(6, { connectionTags: { enabled: true, list: ['gold'] } }));
+    const pending = () => Object.fromEntries(service.list({}).items.map((s) => [s.name, s.pendingAgents]));
+    expect(service.discover(discoverRequest(9)).svms.map((s) => s.name)).toEqual(['svm-0005']);
+    expect(pending()).toEqual({ 'svm-0005': 1, 'svm-0006': 0 });
+    expect(service.discover(discoverRequest(9, { connectionTag: 'gold' })).svms.map((s) => s.name)).toEqual(['svm-0006']);
+    expect(pending()).toEqual({ 'svm-0005': 0, 'svm-0006': 1 });
+  });
+});
+
 describe('after a restart', () => {
   it('knows the SVMs with their last report time, and every agent that asked before the last flush', async () => {
     const first = await open();

@@ -2,7 +2,7 @@
 // SVMs came and changed: the function is the specification, the index only a faster way to it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SvmCandidateIndex } from '../../main/domain/svm-candidate-index.ts';
+import { SvmCandidateIndex, type IndexedSvm } from '../../main/domain/svm-candidate-index.ts';
 import { selectSvms, type AgentFacts, type SelectionSettings, type SvmRecord, type SvmSelection } from '../../main/domain/svm-selection.ts';
 import { agentArb, nowArb, settingsArb, svmArb, svmsArb } from './svm-selection.arbitraries.ts';
 import { agent, hypervisor, NOW, settings, svm } from './svm-selection.fixtures.ts';
@@ -18,6 +18,23 @@ const expectSameAnswer = (index: SvmCandidateIndex, a: AgentFacts, s: SelectionS
   const actual = index.select(a, s, now);
   expect(ids(actual)).toEqual(ids(expected));
   expect(actual.sentinel).toEqual(expected.sentinel);
+};
+
+/** The index asked with `discounted`, against selectSvms over every record with that one counting one agent fewer. */
+const expectSameAnswerDiscounting = (index: SvmCandidateIndex, discounted: IndexedSvm, a: AgentFacts, s: SelectionSettings, now: number) => {
+  const fewer = { ...discounted.record, connectedAgents: discounted.record.connectedAgents - 1 };
+  const expected = selectSvms(a, index.records().map((r) => (r.id === fewer.id ? fewer : r)), s, now, { explain: false });
+  const actual = index.select(a, s, now, discounted);
+  expect(ids(actual)).toEqual(ids(expected));
+  expect(actual.candidates.find((c) => c.id === fewer.id) ?? discounted.record).toBe(discounted.record);
+};
+/** An index of `svms`, and the handle of the one at `at` (counted up by one, as a pointing does). */
+const indexPointedAt = (svms: readonly SvmRecord[], at: number) => {
+  const index = new SvmCandidateIndex();
+  const handles = svms.map((s) => index.put({ ...s }));
+  const handle = handles[at % handles.length]!;
+  index.setConnectedAgentsOf(handle, handle.record.connectedAgents + 1);
+  return { index, handle };
 };
 
 /** Changes an SVM can go through while it is indexed. */
@@ -138,6 +155,37 @@ describe('the SVM candidate index', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('ranks the asking agent’s own SVM as counting one agent fewer, though it stays in its place (long partitions, with or without a limit)', () => {
+    fc.assert(
+      fc.property(worldArb.filter((w) => w.svms.length > 0), fc.nat(), fc.boolean(), (w, at, unlimited) => {
+        const { index, handle } = indexPointedAt(w.svms, at);
+        expectSameAnswerDiscounting(index, handle, w.agent, unlimited ? { ...w.settings, maxSvmsPerAnswer: null } : w.settings, NOW);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('does so for any agent, SVMs, settings (with or without a limit) and time', () => {
+    fc.assert(
+      fc.property(agentArb, svmsArb.filter((svms) => svms.length > 0), fc.nat(), settingsArb, nowArb, (a, svms, at, s, now) => {
+        const { index, handle } = indexPointedAt(svms, at);
+        expectSameAnswerDiscounting(index, handle, a, s, now);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('moves its own SVM ahead of others with one agent more, and discounts nothing by a stale handle', () => {
+    const index = new SvmCandidateIndex();
+    const [a] = ['a', 'b', 'c'].map((id) => index.put({ ...svm({ id, path: hypervisor('elsewhere'), connectedAgents: id === 'a' ? 6 : 5 }) }));
+    const vm = agent({ path: hypervisor('here') });
+    expect(ids(index.select(vm, settings(), NOW, a))).toEqual(['a', 'b', 'c']);
+    expect(ids(index.select(vm, settings(), NOW))).toEqual(['b', 'c', 'a']);
+    index.remove('a');
+    index.put({ ...svm({ id: 'a', path: hypervisor('elsewhere'), connectedAgents: 6 }) });
+    expect(ids(index.select(vm, settings(), NOW, a))).toEqual(['b', 'c', 'a']);
   });
 
   it('walks a partition only until it can add nothing: 2,000 SVMs on 200 hypervisors, the best 16', () => {

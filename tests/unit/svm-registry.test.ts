@@ -41,12 +41,12 @@ describe('SVM registry', () => {
     const seq = r.assign(id);
     r.assign(id);
     expect(r.list()[0]!.connectedAgents).toBe(7);
-    r.release(id, seq);
+    r.release(r.pendingAt(id, seq)!);
     expect(r.list()[0]!.connectedAgents).toBe(6);
     r.applyReport(svmReport(1, { connectedAgents: 6 }), T0 + 1000, 300);
     expect(r.list()[0]!.connectedAgents).toBe(6);
-    // A pointing from before the report is in the reported count already: releasing it changes nothing.
-    r.release(id, seq);
+    // A pointing from before the report is in the reported count already: nothing is pending.
+    expect(r.pendingAt(id, seq)).toBeUndefined();
     expect(r.list()[0]!.connectedAgents).toBe(6);
   });
 
