@@ -98,14 +98,19 @@ async function versusBare(
   }
 }
 
+/**
+ * Ratios are the median of each round's ratio to the reference round run right after it: the
+ * machine's speed drifts by half over minutes, and a round compared with its neighbour sees the
+ * same phase, where the medians of two whole series may come from different ones.
+ */
 function ratioRows(a: LoadResult[], b: LoadResult[], calibration?: { results: LoadResult[]; microseconds: number }): Row[] {
-  const ref = median(b.map((r) => r.requestsPerSecond));
-  const refP99 = median(b.map((r) => r.p99Ms));
   const row = (label: string, results: LoadResult[]): Row => {
     const rps = median(results.map((r) => r.requestsPerSecond));
     const p99 = median(results.map((r) => r.p99Ms));
+    const rpsRatio = median(results.map((r, i) => r.requestsPerSecond / b[i]!.requestsPerSecond));
+    const p99Ratio = median(results.map((r, i) => r.p99Ms / Math.max(b[i]!.p99Ms, 0.001)));
     const cpu = results.every((r) => r.serverCpuMicroseconds !== undefined) ? median(results.map((r) => r.serverCpuMicroseconds!)).toFixed(0) : '-';
-    return [label, rps.toFixed(0), p99.toFixed(1), `${(rps / ref).toFixed(2)}×`, `${(p99 / Math.max(refP99, 0.001)).toFixed(2)}×`, cpu];
+    return [label, rps.toFixed(0), p99.toFixed(1), `${rpsRatio.toFixed(2)}×`, `${p99Ratio.toFixed(2)}×`, cpu];
   };
   return [
     row('lightkeeper', a),
@@ -133,7 +138,7 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
     const { a, b, c } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
     return {
-      title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
+      title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
       header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio', 'server CPU µs/request'],
       rows: ratioRows(a, b, { results: c, microseconds: DISCOVERY_CALIBRATION_MICROSECONDS }),
     };
@@ -155,7 +160,7 @@ export async function ingestBench(options: LoadOptions & { periods: number }): P
     if (sample.status !== 200) throw new Error(`report failed: ${sample.status} ${sample.body}`);
     const { a, b } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/svm/report', { body }, sample.body);
     return {
-      title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating`,
+      title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
       header: ['', 'reports/s (median)', 'p99 ms (median)', 'reports/s ratio', 'p99 ratio', 'server CPU µs/report'],
       rows: ratioRows(a, b),
     };
