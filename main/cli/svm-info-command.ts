@@ -20,7 +20,8 @@ export function svmInfoCommand(): Command {
       const body = JSON.parse(r.body) as SvmInfo | { message: string };
       if (r.status !== 200) {
         console.error((body as { message: string }).message ?? `HTTP ${r.status}`);
-        process.exitCode = r.status === 404 ? 2 : 1;
+        // 2: the server answered, but not for one VM (none asked under that name, or several did).
+        process.exitCode = r.status === 404 || r.status === 409 ? 2 : 1;
         return;
       }
       process.stdout.write(opts.json ? JSON.stringify(body, null, 2) + '\n' : svmInfoText(body as SvmInfo, { width: process.stdout.columns ?? 120 }));

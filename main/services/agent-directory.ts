@@ -25,8 +25,11 @@ export type AgentEntry = {
  */
 export function createAgentDirectory() {
   const byBios = new Map<string, AgentEntry>();
-  /** Lower-case VM name → BIOS id of the agent that last asked under that name. */
-  const byName = new Map<string, string>();
+  /**
+   * Lower-case VM name → the BIOS id of the VM that asked under it, or of each VM sharing it: clones
+   * and VDI pools often do, and svm-info by name must then say so rather than pick one.
+   */
+  const byName = new Map<string, string | string[]>();
   const changed = new Set<string>();
   let withSentinel = 0;
 
@@ -34,12 +37,21 @@ export function createAgentDirectory() {
     withSentinel += (now === 'sentinel' ? 1 : 0) - (before === 'sentinel' ? 1 : 0);
   };
 
-  const nameFor = (vmBiosId: string, vmName: string, previousName: string | undefined): void => {
-    if (previousName !== undefined && previousName !== vmName && byName.get(previousName.toLowerCase()) === vmBiosId) {
-      byName.delete(previousName.toLowerCase());
+  const forgetName = (name: string, vmBiosId: string): void => {
+    const held = byName.get(name);
+    if (held === vmBiosId) byName.delete(name);
+    else if (Array.isArray(held)) {
+      const rest = held.filter((b) => b !== vmBiosId);
+      byName.set(name, rest.length === 1 ? rest[0]! : rest);
     }
+  };
+
+  const nameFor = (vmBiosId: string, vmName: string, previousName: string | undefined): void => {
+    if (previousName !== undefined && previousName !== vmName) forgetName(previousName.toLowerCase(), vmBiosId);
     const name = vmName.toLowerCase();
-    if (byName.get(name) !== vmBiosId) byName.set(name, vmBiosId);
+    const held = byName.get(name);
+    if (held === undefined) byName.set(name, vmBiosId);
+    else if (held !== vmBiosId && !(Array.isArray(held) && held.includes(vmBiosId))) byName.set(name, Array.isArray(held) ? [...held, vmBiosId] : [held, vmBiosId]);
   };
 
   const add = (entry: AgentEntry, previous: AgentEntry | undefined): void => {
@@ -64,11 +76,13 @@ export function createAgentDirectory() {
     get(vmBiosId: string): AgentEntry | undefined {
       return byBios.get(vmBiosId);
     },
-    /** By BIOS UUID (any case) or by VM name (any case). */
-    find(key: string): AgentEntry | undefined {
+    /** By BIOS UUID (any case), else every VM that asked under that name (any case). */
+    find(key: string): AgentEntry[] {
       const k = key.trim().toLowerCase();
-      const bios = byBios.has(k) ? k : byName.get(k);
-      return bios === undefined ? undefined : byBios.get(bios);
+      const byId = byBios.get(k);
+      if (byId) return [byId];
+      const held = byName.get(k);
+      return held === undefined ? [] : (Array.isArray(held) ? held : [held]).flatMap((b) => byBios.get(b) ?? []);
     },
     /**
      * What an agent just asked and was offered. `held`: what `get` answered for this VM just

@@ -16,6 +16,9 @@ import type { Logger } from './logger.ts';
 import { createSvmRegistry, type SvmEntry } from './svm-registry.ts';
 import { svmInfo, svmSummary } from './svm-views.ts';
 
+/** What svm-info finds for a VM: its info, the VMs that share the name asked for, or nothing. */
+export type SvmInfoLookup = { info: SvmInfo } | { sameName: Array<{ biosId: string; name: string; lastAskedAt: number }> } | undefined;
+
 /** Which tenant a VM belongs to; the tenants service answers it from memory. */
 export type TenantLookup = { tenantOfVm(biosUuid: string): TenantFacts | undefined };
 /** Where our inventory places a VM; undefined when it does not know the VM. */
@@ -255,15 +258,20 @@ export function createSvmService(deps: SvmServiceDeps) {
     discover: (request: DiscoverRequest): DiscoverAnswer => JSON.parse(discoverJson(request)) as DiscoverAnswer,
     discoverJson,
 
-    /** svm-info for a VM by BIOS UUID or name; undefined when no agent of that VM has asked. */
-    svmInfo(vm: string, integrationServer: string): SvmInfo | undefined {
-      const agent = agents.find(vm);
+    /**
+     * svm-info for a VM by BIOS UUID or name: the info, or the VMs that share that name (to be asked
+     * for by BIOS UUID), or undefined when no agent of that VM has asked.
+     */
+    svmInfo(vm: string, integrationServer: string): SvmInfoLookup {
+      const found = agents.find(vm);
+      if (found.length > 1) return { sameName: found.map((a) => ({ biosId: a.vmBiosId, name: a.vmName, lastAskedAt: a.lastAskedAt })).sort((a, b) => b.lastAskedAt - a.lastAskedAt) };
+      const agent = found[0];
       if (!agent) return undefined;
       const now = clock();
       const inventoryPath = inventory.pathOfVm(agent.vmBiosId);
       const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfVm(agent.vmBiosId) ?? null);
       const connected = registry.connectionOf(agent.vmBiosId);
-      return svmInfo({
+      const info = svmInfo({
         agent,
         facts,
         pathSource: inventoryPath ? 'inventory' : agent.request.path ? 'agent' : 'unknown',
@@ -274,6 +282,7 @@ export function createSvmService(deps: SvmServiceDeps) {
         integrationServer,
         now,
       });
+      return { info };
     },
 
     list(query: SvmListQuery): SvmList {

@@ -7,6 +7,7 @@ import type { SvmInfo } from '../../main/contract/svms.ts';
 import { labTimings } from '../../main/cli/lab-command.ts';
 import { startAgentLab, type AgentLab } from '../../main/lab/agents/agent-lab.ts';
 import { startKscSimulator } from '../../main/lab/ksc/index.ts';
+import { discoverRequest } from '../support/agent-fixtures.ts';
 import { inProcessServer } from '../support/in-process-server.ts';
 import { runCli, tempDir } from '../support/lightkeeper-process.ts';
 
@@ -79,7 +80,9 @@ describe('SVMs that stop', () => {
     await until('all agents connected to running SVMs', async () => (await lab.snapshot()).connected === 600);
     for (const a of lab.agents.agents()) expect(stoppedIds.has(a.svmId ?? '')).toBe(false);
 
-    const info = ctx.server.services.svms.svmInfo(victims[0]!, 'x')!;
+    const found = ctx.server.services.svms.svmInfo(victims[0]!, 'x');
+    if (!found || !('info' in found)) throw new Error(`svm-info found no single VM ${victims[0]}`);
+    const info = found.info;
     const staleRows = info.rejected.filter((r) => stoppedIds.has(r.id));
     expect(staleRows).toHaveLength(3);
     for (const r of staleRows) expect(r).toMatchObject({ state: 'stale', reasons: [{ code: 'STALE' }] });
@@ -96,6 +99,14 @@ describe('SVMs that stop', () => {
     const wrongPin = await runCli(['svm-info', '--vm', victims[0]!, '--server', `https://127.0.0.1:${port}`, '--fingerprint', 'AB'.repeat(32), '--password-file', pw]);
     expect(wrongPin.code).not.toBe(0);
     expect(wrongPin.stderr).toMatch(/not the trusted/);
+
+    // Not one VM: none asked under the name, or two clones did. The server's words, exit code 2.
+    const cliFor = (vm: string) => runCli(['svm-info', '--vm', vm, '--server', `https://127.0.0.1:${port}`, '--fingerprint', ctx.server.certificate.fingerprint256, '--password-file', pw]);
+    const unknown = await cliFor('no-such-vm');
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/No Light Agent .*'no-such-vm'/)]);
+    for (const n of [9001, 9002]) ctx.server.services.svms.discover(discoverRequest(n, { vmName: 'clone-of-gold' }));
+    const ambiguous = await cliFor('clone-of-gold');
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([2, expect.stringMatching(/^2 VMs named 'clone-of-gold' have asked/)]);
   });
 });
 
@@ -121,7 +132,7 @@ describe('deactivating a Complete tenant', () => {
     ]);
     await until('the server counts them', () => ctx.server.services.svms.summary().vmsWithSentinel === 200);
     const vm = lab.topology.agents.find((a) => a.tenant === 'tenant-1')!.request.vmName;
-    expect(ctx.server.services.svms.svmInfo(vm, 'x')).toMatchObject({ outcome: 'sentinel', svm: { address: '192.0.2.1' }, tenant: { type: 'Complete', status: 'Inactive' } });
+    expect(ctx.server.services.svms.svmInfo(vm, 'x')).toMatchObject({ info: { outcome: 'sentinel', svm: { address: '192.0.2.1' }, tenant: { type: 'Complete', status: 'Inactive' } } });
 
     await lab.setTenantActive('tenant-1', true);
     const on = await until('tenant-1 protected again', async () => {

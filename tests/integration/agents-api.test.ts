@@ -171,6 +171,21 @@ describe('the SVM list and svm-info', () => {
     expect(r.json<{ message: string }>().message).toMatch(/No Light Agent .* 'nobody'.*Check that/);
   });
 
+  it('asks for the BIOS UUID when several VMs that asked share the name (clones), and answers by it', async () => {
+    const clones = [3001, 3002].map((n) => discoverRequest(n, { vmName: 'Gold-Image' }));
+    for (const c of clones) expect((await discover(c)).statusCode).toBe(200);
+    const byName = await get('/api/v1/diagnostics/svm-info?vm=gold-image');
+    expect(byName.statusCode).toBe(409);
+    const refusal = byName.json<{ code: string; message: string }>();
+    expect(refusal.code).toBe('VM_NAME_AMBIGUOUS');
+    expect(refusal.message).toMatch(/^2 VMs named 'gold-image' have asked/);
+    for (const c of clones) expect(refusal.message).toContain(c.vmBiosId);
+    expect(refusal.message).toMatch(/Ask again with the BIOS UUID/);
+    const one = await get(`/api/v1/diagnostics/svm-info?vm=${clones[1]!.vmBiosId}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json<SvmInfo>().vm).toEqual({ biosId: clones[1]!.vmBiosId, name: 'Gold-Image' });
+  });
+
   it('published the SVMs coming up on the live channel', () => {
     const ups = events.filter((e) => e.name === 'svm.state' && e.data.state === 'up').map((e) => (e.data as { name: string }).name);
     expect(ups).toEqual(expect.arrayContaining(['svm-0100', 'svm-0110', 'svm-0120']));

@@ -142,8 +142,7 @@ describe('after a restart', () => {
     const again = await open(first.dir);
     again.clock.now = T0 + 60_000;
     expect(again.service.list({}).items.map((s) => [s.name, s.lastReportAt, s.state])).toEqual([['svm-0004', iso(T0), 'fresh']]);
-    const info = again.service.svmInfo('vm-000007', 'https://is.example:7271')!;
-    expect(info).toMatchObject({ lastAskedAt: iso(T0), outcome: 'svm', svm: { name: 'svm-0004' }, integrationServer: 'https://is.example:7271' });
+    expect(again.service.svmInfo('vm-000007', 'https://is.example:7271')).toMatchObject({ info: { lastAskedAt: iso(T0), outcome: 'svm', svm: { name: 'svm-0004' }, integrationServer: 'https://is.example:7271' } });
     again.clock.now = T0 + 901_000;
     await again.service.sweep();
     expect(again.service.list({ state: 'stale' }).total).toBe(1);

@@ -105,17 +105,17 @@ describe('agent directory', () => {
   it('finds an agent by BIOS UUID or by VM name, in any case', () => {
     const d = createAgentDirectory();
     d.remember(entry(1));
-    expect(d.find(discoverRequest(1).vmBiosId.toUpperCase())?.vmName).toBe('vm-000001');
-    expect(d.find('VM-000001')?.vmBiosId).toBe(discoverRequest(1).vmBiosId);
-    expect(d.find('nope')).toBeUndefined();
+    expect(d.find(discoverRequest(1).vmBiosId.toUpperCase()).map((a) => a.vmName)).toEqual(['vm-000001']);
+    expect(d.find('VM-000001').map((a) => a.vmBiosId)).toEqual([discoverRequest(1).vmBiosId]);
+    expect(d.find('nope')).toEqual([]);
   });
 
   it('follows a rename', () => {
     const d = createAgentDirectory();
     d.remember(entry(1));
     d.remember(entry(1, { vmName: 'renamed' }));
-    expect(d.find('vm-000001')).toBeUndefined();
-    expect(d.find('renamed')).toBeDefined();
+    expect(d.find('vm-000001')).toEqual([]);
+    expect(d.find('renamed').map((a) => a.vmBiosId)).toEqual([discoverRequest(1).vmBiosId]);
   });
 
   it('hands out each changed agent once per batch, latest state only', () => {
@@ -148,15 +148,23 @@ describe('agent directory', () => {
     expect(d.size).toBe(1);
   });
 
-  it('gives a name shared by two VMs to the one that asked under it last', () => {
+  it('finds every VM that shares a name, however often each asks, and lets go of a name a VM leaves', () => {
     const d = createAgentDirectory();
-    d.remember(entry(1, { vmName: 'shared' }));
-    d.remember(entry(2, { vmName: 'shared' }));
-    expect(d.find('SHARED')?.vmBiosId).toBe(discoverRequest(2).vmBiosId);
-    d.remember(entry(1, { vmName: 'shared', lastAskedAt: T0 + 5 }));
-    expect(d.find('shared')?.vmBiosId).toBe(discoverRequest(1).vmBiosId);
-    d.remember(entry(1, { vmName: 'mine' }));
-    expect(d.find('mine')?.vmBiosId).toBe(discoverRequest(1).vmBiosId);
+    const bios = (n: number) => discoverRequest(n).vmBiosId;
+    const named = (name: string) => d.find(name).map((a) => a.vmBiosId).sort();
+    d.remember(entry(1, { vmName: 'clone' }));
+    d.remember(entry(2, { vmName: 'Clone' }));
+    d.remember(entry(3, { vmName: 'CLONE' }));
+    d.remember(entry(1, { vmName: 'clone', lastAskedAt: T0 + 5 }));
+    expect(named('clone')).toEqual([bios(1), bios(2), bios(3)].sort());
+    d.remember(entry(2, { vmName: 'renamed' }));
+    expect(named('clone')).toEqual([bios(1), bios(3)].sort());
+    d.remember(entry(3, { vmName: 'other' }));
+    expect(named('clone')).toEqual([bios(1)]);
+    d.remember(entry(1, { vmName: 'elsewhere' }));
+    expect(named('clone')).toEqual([]);
+    expect(named('renamed')).toEqual([bios(2)]);
+    expect(d.find(bios(3)).map((a) => a.vmName)).toEqual(['other']);
   });
 
   it('counts agents that were last given the sentinel', () => {

@@ -45,11 +45,21 @@ export async function svmRoutes(app: App, { services }: AppOptions) {
         tags: ['diagnostics'],
         summary: 'For a VM (BIOS UUID or name): the SVM it should use, and why every other SVM is not offered. Accept: text/plain for the Name: value text.',
         querystring: SvmInfoQuerySchema,
-        response: { 200: SvmInfoSchema, 404: ErrorBodySchema },
+        response: { 200: SvmInfoSchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
       },
     },
     async (req, reply) => {
-      const info = svms.svmInfo(req.query.vm, `${req.protocol}://${req.host}`);
+      const found = svms.svmInfo(req.query.vm, `${req.protocol}://${req.host}`);
+      if (found && 'sameName' in found) {
+        const vms = found.sameName.map((v) => `${v.biosId} (last asked ${new Date(v.lastAskedAt).toISOString()})`).join(', ');
+        return reply.code(409).send({
+          statusCode: 409,
+          code: 'VM_NAME_AMBIGUOUS',
+          error: 'Conflict',
+          message: `${found.sameName.length} VMs named '${req.query.vm}' have asked this Integration Server for SVMs: ${vms}. Ask again with the BIOS UUID of the one you mean.`,
+        });
+      }
+      const info = found?.info;
       if (!info) {
         return reply.code(404).send({
           statusCode: 404,
