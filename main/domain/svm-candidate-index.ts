@@ -1,11 +1,11 @@
 import type { InfrastructurePath } from '../contract/agents.ts';
 import {
-  hasValidLicence,
   isTenantInactiveComplete,
   keepBest,
+  keyTypeMatches,
   localityLevel,
   protectionMatches,
-  rankOf,
+  rankFrom,
   selectSvms,
   tagAccepted,
   updateSourceAllows,
@@ -35,6 +35,8 @@ interface Partition {
   /** The `select` call that last checked the hard filters for this partition, and their answer then. */
   checkedIn: number;
   passed: boolean;
+  /** In that call: whether the partition's key type matches the asking agent's OS kind. */
+  keyTypeMatch: boolean;
 }
 
 /** What `put` hands back for an SVM: opaque outside the index. */
@@ -44,12 +46,21 @@ export interface IndexedSvm {
 
 /**
  * An indexed SVM. Discovery reads a few dozen of these per call, among memory that serving TLS
- * keeps cold: what a call needs to know of an SVM's partition, and whether it already met the SVM
- * in a place, is one step from here (no lookup, no per-call set).
+ * keeps cold: everything a call reads of an SVM it does not answer with is here, in one object,
+ * copied from the record when it is put (a report puts a new one), so the record itself, its
+ * licence and its path are read only for the SVMs in the answer.
  */
 interface Entry {
   readonly record: Mutable<SvmRecord>;
   readonly partition: Partition;
+  readonly id: string;
+  /** The record's count, changed with it (`setConnectedAgentsOf`). */
+  connectedAgents: number;
+  readonly averageLoad: number;
+  readonly lastReportAt: number;
+  readonly reportIntervalMs: number;
+  readonly largeInfrastructureMode: boolean;
+  readonly expiresAt: number | null;
   /** The `select` call that last found this SVM in a place bucket it looked in. */
   seenIn: number;
   /** Where in its partition it was last put: right unless others moved past it since. */
@@ -73,21 +84,24 @@ const partitionKey = (svm: SvmRecord): string =>
     svm.updateSource.platforms,
   ]);
 
+/** What the order within a partition reads: an entry, or the record about to become one. */
+type Loaded = Pick<SvmRecord, 'connectedAgents' | 'averageLoad' | 'id'>;
+
 /** Within a preference class: fewer connected agents, then lower load, then id (unique). */
-function byLoad(a: SvmRecord, b: SvmRecord): number {
+function byLoad(a: Loaded, b: Loaded): number {
   return a.connectedAgents - b.connectedAgents || a.averageLoad - b.averageLoad || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Where `svm` is, or belongs, in a list sorted by `byLoad`. */
-function positionOf(list: readonly Entry[], svm: SvmRecord): number {
+function positionOf(list: readonly Entry[], svm: Loaded): number {
   return positionWithin(list, svm, 0, list.length);
 }
 
 /** The same within `list[lo, hi)`, which must be sorted. */
-function positionWithin(list: readonly Entry[], svm: SvmRecord, lo: number, hi: number): number {
+function positionWithin(list: readonly Entry[], svm: Loaded, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (byLoad((list[mid] as Entry).record, svm) < 0) lo = mid + 1;
+    if (byLoad(list[mid] as Entry, svm) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -95,7 +109,7 @@ function positionWithin(list: readonly Entry[], svm: SvmRecord, lo: number, hi: 
 
 /** Where `entry` is in `list`: at the position it was last put, or else found by its load order. */
 function locate(list: readonly Entry[], entry: Entry): number {
-  return list[entry.position] === entry ? entry.position : positionOf(list, entry.record);
+  return list[entry.position] === entry ? entry.position : positionOf(list, entry);
 }
 
 /**
@@ -103,9 +117,9 @@ function locate(list: readonly Entry[], entry: Entry): number {
  * by one, so an SVM mostly moves past a few others, and a binary search from the middle of a long
  * partition would read many more.
  */
-function positionAfter(list: readonly Entry[], svm: SvmRecord, lo: number, hi: number): number {
+function positionAfter(list: readonly Entry[], svm: Loaded, lo: number, hi: number): number {
   let probe = lo;
-  for (let step = 1; probe < hi && byLoad((list[probe] as Entry).record, svm) < 0; step *= 2) {
+  for (let step = 1; probe < hi && byLoad(list[probe] as Entry, svm) < 0; step *= 2) {
     lo = probe + 1;
     probe = lo + step;
   }
@@ -113,9 +127,9 @@ function positionAfter(list: readonly Entry[], svm: SvmRecord, lo: number, hi: n
 }
 
 /** `positionWithin(list, svm, 0, hi)`, searched outward from `hi` in growing steps. */
-function positionBefore(list: readonly Entry[], svm: SvmRecord, hi: number): number {
+function positionBefore(list: readonly Entry[], svm: Loaded, hi: number): number {
   let probe = hi - 1;
-  for (let step = 1; probe >= 0 && byLoad((list[probe] as Entry).record, svm) > 0; step *= 2) {
+  for (let step = 1; probe >= 0 && byLoad(list[probe] as Entry, svm) > 0; step *= 2) {
     hi = probe;
     probe = hi - step;
   }
@@ -191,11 +205,24 @@ export class SvmCandidateIndex {
     const key = partitionKey(record);
     let partition = this.#partitions.get(key);
     if (!partition) {
-      partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [], checkedIn: 0, passed: false };
+      partition = { key, sample: record, licensable: record.licence.keyType !== 'none' && !record.licence.denylisted, members: [], checkedIn: 0, passed: false, keyTypeMatch: false };
       this.#partitions.set(key, partition);
     }
     const position = positionOf(partition.members, record);
-    const entry: Entry = { record, partition, seenIn: 0, position, removed: false };
+    const entry: Entry = {
+      record,
+      partition,
+      id: record.id,
+      connectedAgents: record.connectedAgents,
+      averageLoad: record.averageLoad,
+      lastReportAt: record.lastReportAt,
+      reportIntervalMs: record.reportIntervalMs,
+      largeInfrastructureMode: record.largeInfrastructureMode,
+      expiresAt: record.licence.expiresAt,
+      seenIn: 0,
+      position,
+      removed: false,
+    };
     partition.members.splice(position, 0, entry);
     if (record.path) {
       for (const place of placeKeys(record.path)) {
@@ -233,21 +260,21 @@ export class SvmCandidateIndex {
   /** `setConnectedAgents` for the SVM `put` returned `handle` for. */
   setConnectedAgentsOf(handle: IndexedSvm, count: number): void {
     const entry = handle as Entry;
-    if (entry.removed || entry.record.connectedAgents === count) return;
-    const { record } = entry;
+    if (entry.removed || entry.connectedAgents === count) return;
     const members = entry.partition.members;
     // Every agent pointed at an SVM changes its count: one shift of the members between its old and
     // new place, not a removal and an insertion (two shifts and an array) on each discovery.
     const from = locate(members, entry);
-    record.connectedAgents = count;
+    entry.record.connectedAgents = count;
+    entry.connectedAgents = count;
     entry.position = from;
-    if (from + 1 < members.length && byLoad((members[from + 1] as Entry).record, record) < 0) {
-      const to = positionAfter(members, record, from + 1, members.length) - 1;
+    if (from + 1 < members.length && byLoad(members[from + 1] as Entry, entry) < 0) {
+      const to = positionAfter(members, entry, from + 1, members.length) - 1;
       members.copyWithin(from, from + 1, to + 1);
       members[to] = entry;
       entry.position = to;
-    } else if (from > 0 && byLoad((members[from - 1] as Entry).record, record) > 0) {
-      const to = positionBefore(members, record, from);
+    } else if (from > 0 && byLoad(members[from - 1] as Entry, entry) > 0) {
+      const to = positionBefore(members, entry, from);
       members.copyWithin(to + 1, to, from);
       members[to] = entry;
       entry.position = to;
@@ -268,8 +295,9 @@ export class SvmCandidateIndex {
     if (isTenantInactiveComplete(agent.tenant)) return { candidates: [], rejected: [], sentinel: settings.sentinel };
 
     const call = ++this.#calls;
+    const osKind = agent.osKind;
     const prefixes = compatibleSvmVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily);
-    // The hard filters read only a partition's facts: checked once per partition and call.
+    // The hard filters and the key type read only a partition's facts: checked once per partition and call.
     const passes = (partition: Partition) => {
       if (partition.checkedIn !== call) {
         const svm = partition.sample;
@@ -279,28 +307,32 @@ export class SvmCandidateIndex {
           protectionMatches(svm, agent.requiresConnectionProtection) &&
           tagAccepted(svm, agent.connectionTag) &&
           updateSourceAllows(svm, agent.osFamily);
+        partition.keyTypeMatch = keyTypeMatches(svm, osKind);
       }
       return partition.passed;
     };
     const staleAfter = settings.staleAfterIntervals;
-    const fresh = (svm: SvmRecord) => !(now - svm.lastReportAt > staleAfter * svm.reportIntervalMs);
+    const fresh = (e: Entry) => !(now - e.lastReportAt > staleAfter * e.reportIntervalMs);
+    // `hasValidLicence`: the key's kind and denylisting are the partition's; only expiry is the SVM's.
+    const validLicence = (e: Entry) => e.partition.licensable && (e.expiresAt === null || e.expiresAt > now);
+    // `rankOf`, read from the entry, where `passes` has just set the partition's key-type match.
+    const rank = (e: Entry, local: boolean) => rankFrom(validLicence(e), e.partition.keyTypeMatch, local, e.connectedAgents) - (e === minus ? 1 : 0);
     const level: Level = localityLevel(agent, settings);
     const standard = agent.algorithm.kind === 'standard';
     const vmPath = agent.path;
     const scoped = agent.algorithm.kind === 'extended' && agent.algorithm.scope !== 'none';
     // A bucket looked in holds exactly the SVMs `withinLevel` finds at this level (placeKeysWithin),
     // so an SVM met there is local unless large-infrastructure mode turns locality off for it.
-    const localHere = (svm: SvmRecord) => !(standard && svm.largeInfrastructureMode);
+    const localHere = (e: Entry) => !(standard && e.largeInfrastructureMode);
     // The best `limit` so far, in order: most SVMs met are turned away by one comparison.
-    const best: Ranked[] = [];
+    const best: Ranked<Entry>[] = [];
 
     if (level !== 0 && vmPath !== null) {
       for (const place of placeKeysWithin(vmPath, level)) {
         for (const entry of this.#places.get(place) ?? []) {
           if (entry.seenIn === call) continue;
           entry.seenIn = call;
-          const svm = entry.record;
-          if (localHere(svm) && fresh(svm) && passes(entry.partition)) keepBest(best, null, svm, rankOf(svm, true, agent.osKind, now) - (entry === minus ? 1 : 0), limit);
+          if (localHere(entry) && fresh(entry) && passes(entry.partition)) keepBest(best, null, entry, rank(entry, true), limit);
         }
       }
     }
@@ -314,26 +346,21 @@ export class SvmCandidateIndex {
         let inBest = 0;
         let expired = 0;
         for (const entry of partition.members) {
-          const svm = entry.record;
           // Out of its place in this order for this call: ranked on its own below.
-          if (entry === minus || !fresh(svm) || (entry.seenIn === call && localHere(svm))) continue;
-          const inBestClass = !partition.licensable || hasValidLicence(svm, now);
+          if (entry === minus || !fresh(entry) || (entry.seenIn === call && localHere(entry))) continue;
+          const inBestClass = !partition.licensable || validLicence(entry);
           if (inBestClass) inBest++;
           else if (expired < limit) expired++;
           else continue;
-          keepBest(best, null, svm, rankOf(svm, false, agent.osKind, now), limit);
+          keepBest(best, null, entry, rank(entry, false), limit);
           if (inBest >= limit) break;
         }
       }
-    }
-
-    if (minus !== undefined && !scoped) {
-      const svm = minus.record;
-      if (fresh(svm) && !(minus.seenIn === call && localHere(svm)) && passes(minus.partition)) keepBest(best, null, svm, rankOf(svm, false, agent.osKind, now) - 1, limit);
+      if (minus !== undefined && fresh(minus) && !(minus.seenIn === call && localHere(minus)) && passes(minus.partition)) keepBest(best, null, minus, rank(minus, false), limit);
     }
 
     const candidates = new Array<SvmRecord>(best.length);
-    for (let i = 0; i < candidates.length; i++) candidates[i] = (best[i] as Ranked).svm;
+    for (let i = 0; i < candidates.length; i++) candidates[i] = (best[i] as Ranked<Entry>).svm.record;
     return { candidates, rejected: [] };
   }
 

@@ -437,8 +437,14 @@ export interface SelectOptions {
 }
 const EXPLAIN: SelectOptions = { explain: true };
 
-export interface Ranked {
-  readonly svm: SvmRecord;
+/** What the order among equally ranked SVMs reads: an SVM record, or the discovery index's entry for one. */
+export interface LoadOrdered {
+  readonly averageLoad: number;
+  readonly id: string;
+}
+
+export interface Ranked<T extends LoadOrdered = SvmRecord> {
+  readonly svm: T;
   /** Preference bits (no valid licence, key type mismatch, not local) above the connected-agent count. */
   readonly rank: number;
 }
@@ -450,16 +456,21 @@ const PREFERENCE_UNIT = 4_294_967_296;
 
 /** An eligible SVM's rank: its preferences (valid licence, matching key type, locality), then its connected agents. */
 export function rankOf(svm: SvmRecord, local: boolean, osKind: OsKind, now: number): number {
-  const preference = (hasValidLicence(svm, now) ? 0 : 4) + (keyTypeMatches(svm, osKind) ? 0 : 2) + (local ? 0 : 1);
-  return preference * PREFERENCE_UNIT + svm.connectedAgents;
+  return rankFrom(hasValidLicence(svm, now), keyTypeMatches(svm, osKind), local, svm.connectedAgents);
+}
+
+/** `rankOf` from its parts, for callers that know them without reading the record. */
+export function rankFrom(validLicence: boolean, keyTypeMatch: boolean, local: boolean, connectedAgents: number): number {
+  const preference = (validLicence ? 0 : 4) + (keyTypeMatch ? 0 : 2) + (local ? 0 : 1);
+  return preference * PREFERENCE_UNIT + connectedAgents;
 }
 
 /** Total order on eligible SVMs: rank, then lower average load, then id (ids are unique). */
-export function compareRanked(a: Ranked, b: Ranked): number {
+export function compareRanked<T extends LoadOrdered>(a: Ranked<T>, b: Ranked<T>): number {
   return compareRank(a, b.rank, b.svm);
 }
 
-function compareRank(a: Ranked, rank: number, svm: SvmRecord): number {
+function compareRank<T extends LoadOrdered>(a: Ranked<T>, rank: number, svm: T): number {
   const d = a.rank - rank || a.svm.averageLoad - svm.averageLoad;
   if (d !== 0) return d;
   return a.svm.id < svm.id ? -1 : a.svm.id > svm.id ? 1 : 0;
@@ -469,22 +480,22 @@ function compareRank(a: Ranked, rank: number, svm: SvmRecord): number {
  * Keeps `best` the sorted best `limit` SVMs seen so far, by insertion into a short array: most SVMs
  * are turned away by one comparison with the worst kept. What falls out goes to `overflow`, if given.
  */
-export function keepBest(best: Ranked[], overflow: SvmRecord[] | null, svm: SvmRecord, rank: number, limit: number): void {
+export function keepBest<T extends LoadOrdered>(best: Ranked<T>[], overflow: T[] | null, svm: T, rank: number, limit: number): void {
   const worst = best[limit - 1];
   if (limit <= 0 || (worst !== undefined && compareRank(worst, rank, svm) <= 0)) {
     overflow?.push(svm);
     return;
   }
-  const entry: Ranked = { svm, rank };
+  const entry: Ranked<T> = { svm, rank };
   let i = best.length;
   best.push(entry);
-  while (i > 0 && compareRanked(best[i - 1] as Ranked, entry) > 0) {
-    best[i] = best[i - 1] as Ranked;
+  while (i > 0 && compareRanked(best[i - 1] as Ranked<T>, entry) > 0) {
+    best[i] = best[i - 1] as Ranked<T>;
     i--;
   }
   best[i] = entry;
   if (best.length > limit) {
-    const out = (best.pop() as Ranked).svm;
+    const out = (best.pop() as Ranked<T>).svm;
     overflow?.push(out);
   }
 }
