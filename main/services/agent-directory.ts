@@ -62,9 +62,12 @@ export function createAgentDirectory() {
 
   /** `held` takes what `ask` says; its own strings and request stay where they already say the same. */
   const update = (held: AgentEntry, ask: AgentEntry): void => {
-    nameFor(held.vmBiosId, ask.vmName, held.vmName);
+    // Under an unchanged name the VM is already among that name's holders.
+    if (held.vmName !== ask.vmName) {
+      nameFor(held.vmBiosId, ask.vmName, held.vmName);
+      held.vmName = ask.vmName;
+    }
     countSentinel(ask.outcome, held.outcome);
-    if (held.vmName !== ask.vmName) held.vmName = ask.vmName;
     if (!dequal(held.request, ask.request)) held.request = ask.request;
     held.lastAskedAt = ask.lastAskedAt;
     held.offeredSvmId = ask.offeredSvmId;
