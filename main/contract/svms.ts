@@ -96,6 +96,19 @@ export type SvmList = Static<typeof SvmListSchema>;
 
 export const SvmInfoQuerySchema = Type.Object({ vm: Type.String({ minLength: 1, maxLength: 255 }) });
 
+/**
+ * svm-info asked by a name that several VMs share (clones, VDI pools): the usual error body, and each
+ * of those VMs, the latest to ask first, so that a client can ask again by BIOS UUID.
+ */
+export const SvmInfoSameNameSchema = Type.Object({
+  statusCode: Type.Literal(409),
+  code: Type.Literal('VM_NAME_AMBIGUOUS'),
+  error: Type.String(),
+  message: Type.String(),
+  vms: Type.Array(Type.Object({ biosId: Type.String(), name: Type.String(), lastAskedAt: Type.String({ format: 'date-time' }) })),
+});
+export type SvmInfoSameName = Static<typeof SvmInfoSameNameSchema>;
+
 const SvmRefSchema = Type.Object({ id: Type.String(), name: Type.String(), address: Type.String(), ports: Type.Array(Type.Integer()) });
 
 export const SvmInfoSchema = Type.Object({

@@ -264,7 +264,7 @@ export function createSvmService(deps: SvmServiceDeps) {
      */
     svmInfo(vm: string, integrationServer: string): SvmInfoLookup {
       const found = agents.find(vm);
-      if (found.length > 1) return { sameName: found.map((a) => ({ biosId: a.vmBiosId, name: a.vmName, lastAskedAt: a.lastAskedAt })).sort((a, b) => b.lastAskedAt - a.lastAskedAt) };
+      if (found.length > 1) return { sameName: found.map((a) => ({ biosId: a.vmBiosId, name: a.vmName, lastAskedAt: a.lastAskedAt })).sort((a, b) => b.lastAskedAt - a.lastAskedAt || (a.biosId < b.biosId ? -1 : 1)) };
       const agent = found[0];
       if (!agent) return undefined;
       const now = clock();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoverAnswer } from '../../main/contract/agents.ts';
 import type { ServerEvent } from '../../main/contract/events.ts';
-import type { SvmInfo, SvmList } from '../../main/contract/svms.ts';
+import type { SvmInfo, SvmInfoSameName, SvmList } from '../../main/contract/svms.ts';
 import { inProcessServer } from '../support/in-process-server.ts';
 import { discoverRequest, svmReport, uuid } from '../support/agent-fixtures.ts';
 
@@ -173,11 +173,17 @@ describe('the SVM list and svm-info', () => {
 
   it('asks for the BIOS UUID when several VMs that asked share the name (clones), and answers by it', async () => {
     const clones = [3001, 3002].map((n) => discoverRequest(n, { vmName: 'Gold-Image' }));
-    for (const c of clones) expect((await discover(c)).statusCode).toBe(200);
+    for (const c of clones) {
+      expect((await discover(c)).statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const byName = await get('/api/v1/diagnostics/svm-info?vm=gold-image');
     expect(byName.statusCode).toBe(409);
-    const refusal = byName.json<{ code: string; message: string }>();
+    const refusal = byName.json<SvmInfoSameName>();
     expect(refusal.code).toBe('VM_NAME_AMBIGUOUS');
+    // The later to ask first, each with its own id, for a client to ask again by.
+    expect(refusal.vms.map((v) => v.biosId)).toEqual([clones[1]!.vmBiosId, clones[0]!.vmBiosId]);
+    expect(refusal.vms.every((v) => v.name === 'Gold-Image' && !Number.isNaN(Date.parse(v.lastAskedAt)))).toBe(true);
     expect(refusal.message).toMatch(/^2 VMs named 'gold-image' have asked/);
     for (const c of clones) expect(refusal.message).toContain(c.vmBiosId);
     expect(refusal.message).toMatch(/Ask again with the BIOS UUID/);

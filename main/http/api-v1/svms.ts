@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ErrorBodySchema } from '../../contract/errors.ts';
-import { SvmInfoQuerySchema, SvmInfoSchema, SvmListQuerySchema, SvmListSchema, SvmSummarySchema } from '../../contract/svms.ts';
+import { SvmInfoQuerySchema, SvmInfoSameNameSchema, SvmInfoSchema, SvmListQuerySchema, SvmListSchema, SvmSummarySchema } from '../../contract/svms.ts';
 import { svmInfoText } from '../../services/svm-info-text.ts';
 import type { App, AppOptions } from '../types.ts';
 
@@ -45,18 +45,19 @@ export async function svmRoutes(app: App, { services }: AppOptions) {
         tags: ['diagnostics'],
         summary: 'For a VM (BIOS UUID or name): the SVM it should use, and why every other SVM is not offered. Accept: text/plain for the Name: value text.',
         querystring: SvmInfoQuerySchema,
-        response: { 200: SvmInfoSchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+        response: { 200: SvmInfoSchema, 404: ErrorBodySchema, 409: SvmInfoSameNameSchema },
       },
     },
     async (req, reply) => {
       const found = svms.svmInfo(req.query.vm, `${req.protocol}://${req.host}`);
       if (found && 'sameName' in found) {
-        const vms = found.sameName.map((v) => `${v.biosId} (last asked ${new Date(v.lastAskedAt).toISOString()})`).join(', ');
+        const vms = found.sameName.map((v) => ({ biosId: v.biosId, name: v.name, lastAskedAt: new Date(v.lastAskedAt).toISOString() }));
         return reply.code(409).send({
           statusCode: 409,
           code: 'VM_NAME_AMBIGUOUS',
           error: 'Conflict',
-          message: `${found.sameName.length} VMs named '${req.query.vm}' have asked this Integration Server for SVMs: ${vms}. Ask again with the BIOS UUID of the one you mean.`,
+          message: `${vms.length} VMs named '${req.query.vm}' have asked this Integration Server for SVMs: ${vms.map((v) => `${v.biosId} (last asked ${v.lastAskedAt})`).join(', ')}. Ask again with the BIOS UUID of the one you mean.`,
+          vms,
         });
       }
       const info = found?.info;

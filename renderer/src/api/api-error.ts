@@ -7,11 +7,14 @@ import type { ErrorBody } from '../../../main/contract/errors.ts';
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** The server's answer as it came, for a page that can do more with a known code than show it. */
+  readonly body: unknown;
+  constructor(status: number, code: string, message: string, body?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -56,7 +59,7 @@ export function apiErrorOf(status: number, body: unknown): ApiError {
     case status >= 500:
       return new ApiError(status, code, `The server failed (${status}): ${server?.message ?? 'no details were given'}.`);
     default:
-      return new ApiError(status, code, server?.message ?? `The server answered ${status} without an explanation.`);
+      return new ApiError(status, code, server?.message ?? `The server answered ${status} without an explanation.`, body);
   }
 }
 
