@@ -7,7 +7,7 @@ import { discoverAnswer, type SelectionSettings, type SvmRecord, type SvmSelecti
  * escaped once per record, is kept beside it, and only the connected-agent count and the load,
  * which move between reports, are written each time.
  */
-export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings: SelectionSettings) => string {
+export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings: SelectionSettings, discounted?: SvmRecord) => string {
   const fixedParts = new WeakMap<SvmRecord, string>();
   const fixedPart = (svm: SvmRecord): string => {
     let part = fixedParts.get(svm);
@@ -18,13 +18,15 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
     }
     return part;
   };
-  return (selection, settings) => {
+  // `discounted`: the SVM the asking agent already counts against; it gets the count selection
+  // ranked it by (one fewer), so that the answer's order agrees with the counts it shows.
+  return (selection, settings, discounted) => {
     if (selection.sentinel || selection.candidates.length === 0) return JSON.stringify(discoverAnswer(selection, settings));
     let json = '{"svms":[';
     for (let i = 0; i < selection.candidates.length; i++) {
       const svm = selection.candidates[i] as SvmRecord;
       // Finite numbers (counts, and loads the report schema bounds) print as JSON prints them.
-      json += `${i === 0 ? '' : ','}${fixedPart(svm)}${svm.connectedAgents},"averageLoad":${svm.averageLoad}}`;
+      json += `${i === 0 ? '' : ','}${fixedPart(svm)}${svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents},"averageLoad":${svm.averageLoad}}`;
     }
     return `${json}],"askAgainSeconds":${settings.askAgainSeconds}}`;
   };

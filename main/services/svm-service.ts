@@ -168,7 +168,7 @@ export function createSvmService(deps: SvmServiceDeps) {
     // is discounted for this selection, and taken back only if the agent is now pointed elsewhere.
     const pointed = previous?.offeredSvmId ? registry.pendingAt(previous.offeredSvmId, previous.offeredSequence) : undefined;
     const chosen = registry.select(facts, selection, now, pointed);
-    const answer = answerJson(chosen, selection);
+    const answer = answerJson(chosen, selection, pointed?.record);
     // An agent stays on its SVM while that SVM is still offered (docs/svm-selection.md), where it
     // is already counted; otherwise it takes the first, which must count it at once.
     const current = request.connectedSvmId === undefined ? registry.connectionOf(bios) : (request.connectedSvmId?.toLowerCase() ?? undefined);
@@ -271,11 +271,14 @@ export function createSvmService(deps: SvmServiceDeps) {
       const inventoryPath = inventory.pathOfVm(agent.vmBiosId);
       const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfVm(agent.vmBiosId) ?? null);
       const connected = registry.connectionOf(agent.vmBiosId);
+      // As discovery would answer the agent now: without its own pointing still pending.
+      const own = agent.offeredSvmId ? registry.pendingAt(agent.offeredSvmId, agent.offeredSequence) : undefined;
+      const records = own ? registry.list().map((r) => (r === own.record ? { ...r, connectedAgents: r.connectedAgents - 1 } : r)) : registry.list();
       const info = svmInfo({
         agent,
         facts,
         pathSource: inventoryPath ? 'inventory' : agent.request.path ? 'agent' : 'unknown',
-        selection: selectSvms(facts, registry.list(), selection, now),
+        selection: selectSvms(facts, records, selection, now),
         settings: selection,
         isStale: (id) => registry.get(id)?.stale ?? false,
         connectedTo: connected === undefined ? undefined : registry.get(connected)?.record,

@@ -118,6 +118,19 @@ describe('counting an agent that asks again', () => {
     expect(pending()).toEqual({ 'svm-0003': first === 'svm-0003' ? 1 : 0, 'svm-0006': first === 'svm-0006' ? 1 : 0 });
   });
 
+  it('shows its own SVM without itself, and svm-info names the SVM discovery would give it', async () => {
+    const { service } = await open();
+    await service.ingestReport(svmReport(3));
+    await service.ingestReport(svmReport(6));
+    const first = service.discover(discoverRequest(9)).svms[0]!;
+    // Counted there now (pending), yet shown as selection ranked it: without this agent.
+    const again = service.discover(discoverRequest(9));
+    expect(again.svms.map((s) => [s.name, s.connectedAgents])).toEqual([[first.name, 0], [first.name === 'svm-0003' ? 'svm-0006' : 'svm-0003', 0]]);
+    expect(service.get(first.id)).toMatchObject({ pendingAgents: 1 });
+    const found = service.svmInfo(discoverRequest(9).vmBiosId, 'https://is.example:7271');
+    expect(found).toMatchObject({ info: { svm: { name: first.name, connectedAgents: 0 } } });
+  });
+
   it('takes its count back from the SVM it leaves for another', async () => {
     const { service } = await open();
     await service.ingestReport(svmReport(5));

@@ -30,6 +30,17 @@ describe('the discovery answer as JSON text', () => {
     );
   });
 
+  it('shows the SVM the agent already counts against with one agent fewer, as selection ranked it', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(wireSvmArb, { selector: (s) => s.id, minLength: 1, maxLength: 16 }).map((c) => c.map((s) => ({ ...s, connectedAgents: s.connectedAgents + 1 }))), fc.nat(), (candidates, at) => {
+        const discounted = candidates[at % candidates.length]!;
+        const text = createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS, discounted);
+        const fewer = candidates.map((s) => (s === discounted ? { ...s, connectedAgents: s.connectedAgents - 1 } : s));
+        expect(text).toBe(JSON.stringify(discoverAnswer(selectionOf(fewer), DEFAULT_SELECTION_SETTINGS)));
+      }),
+    );
+  });
+
   it('is valid against the contract\'s schema for SVMs as reports make them', () => {
     fc.assert(
       fc.property(fc.uniqueArray(svmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {
