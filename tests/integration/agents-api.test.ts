@@ -192,6 +192,19 @@ describe('the SVM list and svm-info', () => {
     expect(one.json<SvmInfo>().vm).toEqual({ biosId: clones[1]!.vmBiosId, name: 'Gold-Image' });
   });
 
+  it('names the latest five of many clones in the message, and all of them in the body', async () => {
+    const clones = Array.from({ length: 7 }, (_, i) => discoverRequest(3100 + i, { vmName: 'pool-desktop' }));
+    for (const c of clones) {
+      expect((await discover(c)).statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const refusal = (await get('/api/v1/diagnostics/svm-info?vm=pool-desktop')).json<SvmInfoSameName>();
+    expect(refusal.vms.map((v) => v.biosId)).toEqual(clones.map((c) => c.vmBiosId).reverse());
+    expect(refusal.message).toMatch(/^7 VMs named 'pool-desktop' have asked .* and 2 more\. Ask again with the BIOS UUID/);
+    for (const c of clones.slice(2)) expect(refusal.message).toContain(c.vmBiosId);
+    for (const c of clones.slice(0, 2)) expect(refusal.message).not.toContain(c.vmBiosId);
+  });
+
   it('published the SVMs coming up on the live channel', () => {
     const ups = events.filter((e) => e.name === 'svm.state' && e.data.state === 'up').map((e) => (e.data as { name: string }).name);
     expect(ups).toEqual(expect.arrayContaining(['svm-0100', 'svm-0110', 'svm-0120']));

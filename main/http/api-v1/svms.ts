@@ -7,6 +7,13 @@ import type { App, AppOptions } from '../types.ts';
 const IdParams = Type.Object({ id: Type.String({ maxLength: 36 }) });
 
 /** The SVM registry for the console (issue 6 item 5) and svm-info diagnostics (item 4). */
+/** Clones can number hundreds: the message names the latest few, and `vms` has them all. */
+const SAME_NAME_LISTED = 5;
+const sameNameList = (vms: ReadonlyArray<{ biosId: string; lastAskedAt: string }>): string => {
+  const listed = vms.slice(0, SAME_NAME_LISTED).map((v) => `${v.biosId} (last asked ${v.lastAskedAt})`);
+  return vms.length > SAME_NAME_LISTED ? `${listed.join(', ')} and ${vms.length - SAME_NAME_LISTED} more` : listed.join(', ');
+};
+
 export async function svmRoutes(app: App, { services }: AppOptions) {
   const { svms } = services;
 
@@ -56,7 +63,7 @@ export async function svmRoutes(app: App, { services }: AppOptions) {
           statusCode: 409,
           code: 'VM_NAME_AMBIGUOUS',
           error: 'Conflict',
-          message: `${vms.length} VMs named '${req.query.vm}' have asked this Integration Server for SVMs: ${vms.map((v) => `${v.biosId} (last asked ${v.lastAskedAt})`).join(', ')}. Ask again with the BIOS UUID of the one you mean.`,
+          message: `${vms.length} VMs named '${req.query.vm}' have asked this Integration Server for SVMs: ${sameNameList(vms)}. Ask again with the BIOS UUID of the one you mean.`,
           vms,
         });
       }
