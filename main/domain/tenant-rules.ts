@@ -138,8 +138,10 @@ export type VmDraft = { biosId: string; name: string; userData: string };
 
 /** BIOS ids are UUIDs; stored and compared in lower case, so one VM cannot be registered twice by case. */
 export function normalizeBiosId(value: string): string | undefined {
-  const trimmed = value.trim().replace(/^\{(.*)\}$/, '$1');
-  return UUID.test(trimmed) ? trimmed.toLowerCase() : undefined;
+  const trimmed = value.trim();
+  // Braces only when there are some: discovery looks up ids this way on every request.
+  const bare = trimmed.startsWith('{') && trimmed.endsWith('}') ? trimmed.slice(1, -1) : trimmed;
+  return UUID.test(bare) ? bare.toLowerCase() : undefined;
 }
 
 export const isUuid = (value: string): boolean => UUID.test(value);

@@ -1,5 +1,5 @@
-import { dequal } from 'dequal/lite';
 import type { DiscoverRequest } from '../contract/agents.ts';
+import { sameDiscoverRequest } from '../domain/discover-request-equality.ts';
 import type { AgentOutcome, StoredAgent } from '../store/svm-repositories.ts';
 
 export type AgentEntry = {
@@ -68,7 +68,7 @@ export function createAgentDirectory() {
       held.vmName = ask.vmName;
     }
     countSentinel(ask.outcome, held.outcome);
-    if (!dequal(held.request, ask.request)) held.request = ask.request;
+    if (!sameDiscoverRequest(held.request, ask.request)) held.request = ask.request;
     held.lastAskedAt = ask.lastAskedAt;
     held.offeredSvmId = ask.offeredSvmId;
     held.offeredSequence = ask.offeredSequence;

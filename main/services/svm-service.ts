@@ -156,10 +156,10 @@ export function createSvmService(deps: SvmServiceDeps) {
   };
 
   /**
-   * POST /api/agents/v1/agent/discover, answered as the JSON text the wire carries: memory only;
+   * POST /api/agents/v1/agent/discover, answered as the JSON bytes the wire carries: memory only;
    * what the agent asked is written later, in a batch.
    */
-  function discoverJson(request: DiscoverRequest): string {
+  function discoverJson(request: DiscoverRequest): Buffer {
     const now = clock();
     const bios = request.vmBiosId.toLowerCase();
     const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
@@ -255,7 +255,7 @@ export function createSvmService(deps: SvmServiceDeps) {
     },
 
     /** `discoverJson`'s answer as an object, for callers in this process. */
-    discover: (request: DiscoverRequest): DiscoverAnswer => JSON.parse(discoverJson(request)) as DiscoverAnswer,
+    discover: (request: DiscoverRequest): DiscoverAnswer => JSON.parse(discoverJson(request).toString('utf8')) as DiscoverAnswer,
     discoverJson,
 
     /**

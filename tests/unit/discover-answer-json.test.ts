@@ -1,4 +1,4 @@
-// The discovery answer's JSON text must be what serializing the answer object gives, byte for
+// The discovery answer's JSON bytes must be what serializing the answer object gives, byte for
 // byte and valid against the contract's schema, whatever the SVMs' names and addresses hold and
 // however their counts moved since their text was kept.
 import fc from 'fast-check';
@@ -18,14 +18,15 @@ const wireSvmArb: fc.Arbitrary<SvmRecord> = fc
   .map(([s, name, agentAddress, agentPorts, averageLoad]) => ({ ...s, name, agentAddress, agentPorts, averageLoad }));
 const selectionOf = (candidates: SvmRecord[]): SvmSelection => ({ candidates, rejected: [] });
 
-describe('the discovery answer as JSON text', () => {
+const utf8 = (answer: unknown) => Buffer.from(JSON.stringify(answer));
+
+describe('the discovery answer as JSON bytes', () => {
   it('is exactly JSON.stringify of the answer object, for any names, addresses, ports, counts and loads', () => {
     fc.assert(
       fc.property(fc.uniqueArray(wireSvmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {
         const write = createDiscoverAnswerWriter();
         const selection = selectionOf(candidates);
-        const text = write(selection, DEFAULT_SELECTION_SETTINGS);
-        expect(text).toBe(JSON.stringify(discoverAnswer(selection, DEFAULT_SELECTION_SETTINGS)));
+        expect(write(selection, DEFAULT_SELECTION_SETTINGS)).toEqual(utf8(discoverAnswer(selection, DEFAULT_SELECTION_SETTINGS)));
       }),
     );
   });
@@ -34,9 +35,9 @@ describe('the discovery answer as JSON text', () => {
     fc.assert(
       fc.property(fc.uniqueArray(wireSvmArb, { selector: (s) => s.id, minLength: 1, maxLength: 16 }).map((c) => c.map((s) => ({ ...s, connectedAgents: s.connectedAgents + 1 }))), fc.nat(), (candidates, at) => {
         const discounted = candidates[at % candidates.length]!;
-        const text = createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS, discounted);
+        const bytes = createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS, discounted);
         const fewer = candidates.map((s) => (s === discounted ? { ...s, connectedAgents: s.connectedAgents - 1 } : s));
-        expect(text).toBe(JSON.stringify(discoverAnswer(selectionOf(fewer), DEFAULT_SELECTION_SETTINGS)));
+        expect(bytes).toEqual(utf8(discoverAnswer(selectionOf(fewer), DEFAULT_SELECTION_SETTINGS)));
       }),
     );
   });
@@ -44,7 +45,7 @@ describe('the discovery answer as JSON text', () => {
   it('is valid against the contract\'s schema for SVMs as reports make them', () => {
     fc.assert(
       fc.property(fc.uniqueArray(svmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {
-        expect(Value.Check(DiscoverAnswerSchema, JSON.parse(createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS)))).toBe(true);
+        expect(Value.Check(DiscoverAnswerSchema, JSON.parse(createDiscoverAnswerWriter()(selectionOf(candidates), DEFAULT_SELECTION_SETTINGS).toString()))).toBe(true);
       }),
     );
   });
@@ -56,21 +57,21 @@ describe('the discovery answer as JSON text', () => {
     write(selection, DEFAULT_SELECTION_SETTINGS);
     record.connectedAgents = 4;
     record.averageLoad = 2.5;
-    expect(JSON.parse(write(selection, DEFAULT_SELECTION_SETTINGS)).svms[0]).toMatchObject({ connectedAgents: 4, averageLoad: 2.5 });
+    expect(JSON.parse(write(selection, DEFAULT_SELECTION_SETTINGS).toString()).svms[0]).toMatchObject({ connectedAgents: 4, averageLoad: 2.5 });
   });
 
   it('writes a new record of the same SVM (it reported) with its new name and address', () => {
     const write = createDiscoverAnswerWriter();
     const before = svm({ name: 'old', agentAddress: '10.0.0.1' });
     write(selectionOf([before]), DEFAULT_SELECTION_SETTINGS);
-    const answer = JSON.parse(write(selectionOf([{ ...before, name: 'new', agentAddress: '10.0.0.2' }]), DEFAULT_SELECTION_SETTINGS));
+    const answer = JSON.parse(write(selectionOf([{ ...before, name: 'new', agentAddress: '10.0.0.2' }]), DEFAULT_SELECTION_SETTINGS).toString());
     expect(answer.svms[0]).toMatchObject({ name: 'new', address: '10.0.0.2' });
   });
 
   it('answers the sentinel alone for an inactive Complete tenant, and asks again sooner while the list is empty', () => {
     const write = createDiscoverAnswerWriter();
     const settings = DEFAULT_SELECTION_SETTINGS;
-    expect(JSON.parse(write({ candidates: [], rejected: [], sentinel: settings.sentinel }, settings))).toEqual({ svms: [settings.sentinel], askAgainSeconds: settings.askAgainSeconds });
-    expect(JSON.parse(write(selectionOf([]), settings))).toEqual({ svms: [], askAgainSeconds: settings.askAgainWhileEmptySeconds });
+    expect(JSON.parse(write({ candidates: [], rejected: [], sentinel: settings.sentinel }, settings).toString())).toEqual({ svms: [settings.sentinel], askAgainSeconds: settings.askAgainSeconds });
+    expect(JSON.parse(write(selectionOf([]), settings).toString())).toEqual({ svms: [], askAgainSeconds: settings.askAgainWhileEmptySeconds });
   });
 });

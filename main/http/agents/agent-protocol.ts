@@ -29,10 +29,10 @@ export async function agentProtocolRoutes(app: App, { services }: AppOptions) {
     {
       schema: { tags: ['agents'], summary: 'A Light Agent asks which SVMs it may use, best first', body: DiscoverRequestSchema, response: { 200: DiscoverAnswerSchema, ...errors } },
     },
-    // The answer comes as JSON text already (written from per-SVM parts kept between reports), so
+    // The answer comes as JSON bytes already (written from per-SVM parts kept between reports), so
     // it is sent as it is; the schema above still documents it and the tests hold it to it.
     (req, reply) => {
-      // The type provider types a reply by its schema's object; this one is that object's text.
+      // The type provider types a reply by its schema's object; this one is that object's bytes.
       reply.type(JSON_UTF8).send(svms.discoverJson(req.body) as unknown as DiscoverAnswer);
     },
   );
