@@ -13,6 +13,7 @@ import { openStore } from '../../main/store/store.ts';
 import { discoverRequest, svmReport, uuid } from '../support/agent-fixtures.ts';
 import { basic, call } from '../support/https-client.ts';
 import { passwordFileArgs, runCli, startServe, tempDir, testPasswords } from '../support/lightkeeper-process.ts';
+import { callgrindMissing, countPerRequest, startCounted, type InstructionCount } from './instruction-count.ts';
 import { autocannon, median, startPortPrinter, type LoadResult } from './load.ts';
 
 type Row = string[];
@@ -119,32 +120,80 @@ function ratioRows(a: LoadResult[], b: LoadResult[], calibration?: { results: Lo
   ];
 }
 
+/**
+ * 2,000 of the known VMs, spread over all of them, ask in turn as a fleet of Light Agents would.
+ * Every 50th VM alone would sit on 4 of the 200 hypervisors (paths repeat every 200 VMs); the
+ * offset spreads the askers over all of them, as a real fleet is, so each answer reads SVMs of its
+ * own hypervisor and not the same 40 every time.
+ */
+function askerBodies(knownVms: number): string[] {
+  const askers = Math.min(2000, knownVms);
+  const vm = (i: number) => (Math.floor((i * knownVms) / askers) + (i % HYPERVISORS)) % knownVms;
+  return Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) })));
+}
+
+const DISCOVER = '/api/agents/v1/agent/discover';
+
 export async function discoveryBench(options: LoadOptions & { svms: number; knownVms: number }): Promise<BenchResult> {
   const { dir, pw } = await preparedFolder(options.knownVms);
   const ours = await startServe(['--data', dir, '--port', '0', '--log-level', 'warn']);
   try {
     await reportSvms(ours.url, basic('svm', pw.svm), options.svms);
     const auth = basic('agent', pw.agent);
-    // 2,000 of the known VMs, spread over all of them, ask in turn as a fleet of Light Agents would;
-    // the reference gets the same bodies.
-    const askers = Math.min(2000, options.knownVms);
+    // The reference gets the same bodies.
+    const bodies = askerBodies(options.knownVms);
+    const askers = bodies.length;
     const bodiesFile = join(dir, 'discover-bodies.jsonl');
-    // Every 50th VM alone would sit on 4 of the 200 hypervisors (paths repeat every 200 VMs); the
-    // offset spreads the askers over all of them, as a real fleet is, so each answer reads SVMs of
-    // its own hypervisor and not the same 40 every time.
-    const vm = (i: number) => (Math.floor((i * options.knownVms) / askers) + (i % HYPERVISORS)) % options.knownVms;
-    writeFileSync(bodiesFile, Array.from({ length: askers }, (_, i) => JSON.stringify(discoverRequest(vm(i), { path: path(vm(i)) }))).join('\n'));
-    const sample = await call(`${ours.url}/api/agents/v1/agent/discover`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
+    writeFileSync(bodiesFile, bodies.join('\n'));
+    const sample = await call(`${ours.url}${DISCOVER}`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
-    const { a, b, c } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/agent/discover', { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
+    const { a, b, c } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, DISCOVER, { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
     return {
-      title: `POST /api/agents/v1/agent/discover (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
+      title: `POST ${DISCOVER} (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
       header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio', 'server CPU µs/request'],
       rows: ratioRows(a, b, { results: c, microseconds: DISCOVERY_CALIBRATION_MICROSECONDS }),
     };
   } finally {
     ours.child.kill('SIGKILL');
   }
+}
+
+/**
+ * Discovery's machine instructions per request, ours and the bare route's, counted by callgrind
+ * (see instruction-count.ts): a figure this machine's noise does not move. Our server runs
+ * without its background timers (untimed-server.ts); both count the event loop's thread (JS,
+ * parsing, TLS) and all threads (also the JIT compiler and concurrent GC marking).
+ */
+export async function discoveryInstructionsBench(options: { svms: number; knownVms: number; warm: number; measured: number }): Promise<BenchResult> {
+  const header = ['', 'instructions per request, event loop thread', 'all threads', 'bare / ours (event loop)', 'requests counted'];
+  const title = `POST ${DISCOVER} as in the discovery benchmark (${options.svms} SVMs, ${options.knownVms} known VMs, 2,000 asking in turn, 50 connections), machine instructions per request counted by callgrind over ${options.measured} requests after ${options.warm} uncounted, vs the bare Fastify HTTPS route returning the same bytes`;
+  const missing = callgrindMissing();
+  if (missing) return { title, header, rows: [['not measured', missing, '', '', '']] };
+  const { dir, pw } = await preparedFolder(options.knownVms);
+  const bodies = askerBodies(options.knownVms);
+  const window = { bodies, warm: options.warm, settle: 400, measured: options.measured };
+  const ours = await startCounted([fileURLToPath(new URL('./untimed-server.ts', import.meta.url)), dir], /URL\s+https:\/\/\S+/);
+  let oursCount: InstructionCount;
+  let sample: string;
+  try {
+    const url = /URL\s+(https:\/\/\S+)/.exec(ours.output())![1]!;
+    await reportSvms(url, basic('svm', pw.svm), options.svms);
+    const auth = basic('agent', pw.agent);
+    sample = (await call(`${url}${DISCOVER}`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) })).body;
+    oursCount = await countPerRequest(ours, `${url}${DISCOVER}`, { ...window, headers: { authorization: auth } });
+  } finally {
+    ours.stop();
+  }
+  const bare = await startCounted([fileURLToPath(new URL('./bare-https-server.ts', import.meta.url)), DISCOVER, 'application/json; charset=utf-8', sample], /PORT \d+/);
+  let bareCount: InstructionCount;
+  try {
+    const port = /PORT (\d+)/.exec(bare.output())![1];
+    bareCount = await countPerRequest(bare, `https://127.0.0.1:${port}${DISCOVER}`, { ...window, headers: {} });
+  } finally {
+    bare.stop();
+  }
+  const row = (label: string, c: InstructionCount): Row => [label, c.mainThread.toFixed(0), c.allThreads.toFixed(0), `${(bareCount.mainThread / c.mainThread).toFixed(2)}×`, String(c.requests)];
+  return { title, header, rows: [row('lightkeeper (without its timers)', oursCount), row('bare fastify (the reference)', bareCount)] };
 }
 
 export async function ingestBench(options: LoadOptions & { periods: number }): Promise<BenchResult> {

@@ -1,7 +1,7 @@
 // `npm run bench`: each benchmark prints its figures beside a reference measured in the same run.
 // Figures, not verdicts: nothing here passes or fails on speed.
 import Table from 'cli-table3';
-import { discoveryBench, ingestBench, selectionBench } from './agents.bench.ts';
+import { discoveryBench, discoveryInstructionsBench, ingestBench, selectionBench } from './agents.bench.ts';
 import { consoleBench } from './console.bench.ts';
 import { healthBench } from './health.bench.ts';
 import { reportBench } from './report.bench.ts';
@@ -18,6 +18,8 @@ const benches = {
   selection: () => selectionBench({ svms: 2000, calls: quick ? 2000 : 20_000 }),
   // More, shorter rounds: its ratio is the median of the rounds' ratios (see ratioRows).
   discovery: () => discoveryBench({ ...load, ...(quick ? {} : { rounds: 5, seconds: 4 }), svms: 2000, knownVms: 100_000 }),
+  // The same work counted in machine instructions (callgrind), which this machine's noise does not move.
+  'discovery-instructions': () => discoveryInstructionsBench({ svms: 2000, knownVms: 100_000, warm: quick ? 2000 : 6000, measured: quick ? 500 : 2000 }),
   ingest: () => ingestBench({ ...load, periods: 50 }),
   report: () => reportBench({ periods: quick ? 500_000 : 10_000_000, rounds: quick ? 1 : 3 }),
   upload: () => sshUploadBench({ rounds: quick ? 1 : 3, mib: 200 }),
