@@ -31,8 +31,11 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
     }
     return parts;
   };
-  // The parts of the answer being written, between its two passes (measuring, then writing).
+  // The answer being written, between its two passes (measuring, then writing): each SVM's parts,
+  // the count it shows, and that count's length in digits.
   const found: SvmParts[] = [];
+  const counts: number[] = [];
+  const countLengths: number[] = [];
   const tails = new Map<number, Buffer>();
   const tailOf = (askAgainSeconds: number): Buffer => {
     let tail = tails.get(askAgainSeconds);
@@ -49,27 +52,27 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
     for (let i = 0; i < candidates.length; i++) {
       const svm = candidates[i]!;
       const parts = (found[i] = partsOf(svm));
-      length += parts.before.length + countLength(countOf(svm, discounted)) + parts.after.length;
+      const count = (counts[i] = svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents);
+      length += parts.before.length + (countLengths[i] = countLength(count)) + parts.after.length;
     }
     const out = Buffer.allocUnsafe(length);
     out.set(HEAD, 0);
     let at = HEAD.length;
     for (let i = 0; i < candidates.length; i++) {
-      const svm = candidates[i]!;
       const parts = found[i]!;
       if (i > 0) out[at++] = COMMA;
       out.set(parts.before, at);
-      at = writeCount(out, at + parts.before.length, countOf(svm, discounted));
+      at += parts.before.length;
+      writeCount(out, at, counts[i]!, countLengths[i]!);
+      at += countLengths[i]!;
       out.set(parts.after, at);
       at += parts.after.length;
     }
     out.set(tail, at);
-    found.length = 0;
+    found.length = counts.length = countLengths.length = 0;
     return out;
   };
 }
-
-const countOf = (svm: SvmRecord, discounted: SvmRecord | undefined): number => (svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents);
 
 /** Digits of a count as JSON prints it; a count is a non-negative integer (the report schema's). */
 const countLength = (count: number): number => (Number.isSafeInteger(count) && count >= 0 ? digitsOf(count) : JSON.stringify(count).length);
@@ -80,18 +83,16 @@ function digitsOf(count: number): number {
   return digits;
 }
 
-/** Writes the count where `countLength` made room for it; returns the offset after it. */
-function writeCount(out: Buffer, at: number, count: number): number {
+/** Writes the count in the `length` bytes `countLength` made room for at `at`. */
+function writeCount(out: Buffer, at: number, count: number, length: number): void {
   if (!(Number.isSafeInteger(count) && count >= 0)) {
     const text = JSON.stringify(count);
-    for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
-    return at + text.length;
+    for (let i = 0; i < length; i++) out[at + i] = text.charCodeAt(i);
+    return;
   }
-  const end = at + digitsOf(count);
   let rest = count;
-  for (let i = end - 1; i >= at; i--) {
+  for (let i = at + length - 1; i >= at; i--) {
     out[i] = DIGIT_ZERO + (rest % 10);
     rest = Math.floor(rest / 10);
   }
-  return end;
 }
