@@ -179,7 +179,9 @@ export async function discoveryInstructionsBench(options: { svms: number; knownV
     const url = /URL\s+(https:\/\/\S+)/.exec(ours.output())![1]!;
     await reportSvms(url, basic('svm', pw.svm), options.svms);
     const auth = basic('agent', pw.agent);
-    sample = (await call(`${url}${DISCOVER}`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) })).body;
+    const answer = await call(`${url}${DISCOVER}`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
+    if (answer.status !== 200 || JSON.parse(answer.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${answer.status} ${answer.body.slice(0, 200)}`);
+    sample = answer.body;
     oursCount = await countPerRequest(ours, `${url}${DISCOVER}`, { ...window, headers: { authorization: auth } });
   } finally {
     ours.stop();
