@@ -71,7 +71,8 @@ const hostileTenantBody: fc.Arbitrary<{ body: string; contentType?: string }> = 
   text.map((name) => ({ body: `<tenant><name><b>${esc(name)}</b></name><type>Simple</type></tenant>` })),
   // Values the rules refuse.
   fc.constant({ body: '<tenant><description>no name</description><type>Simple</type></tenant>' }),
-  fc.string({ minLength: 129, maxLength: 3000 }).map((name) => ({ body: `<tenant><name>${esc(name)}</name><type>Simple</type></tenant>` })),
+  // Over 128 characters once the XML reader has trimmed the value (it does), or it is a valid name.
+  fc.string({ minLength: 129, maxLength: 3000 }).filter((name) => name.trim().length > 128).map((name) => ({ body: `<tenant><name>${esc(name)}</name><type>Simple</type></tenant>` })),
   fc.tuple(text, fc.integer({ min: 1, max: 8 })).map(([name, c]) => ({ body: `<tenant><name>${esc(name)}&#${c};</name><type>Simple</type></tenant>` })),
   text.filter((t) => !['Complete', 'Simple', ''].includes(t.trim())).map((type) => ({ body: `<tenant><name>x</name><type>${esc(type)}</type></tenant>` })),
   fc.constant({ body: '<tenant><name>x</name><type>Complete</type></tenant>' }),
