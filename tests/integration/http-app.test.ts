@@ -54,6 +54,8 @@ describe('authentication on every call', () => {
     expect((await inject('GET', '/api/v1/health', ctx.auth('viewer'))).statusCode).toBe(401);
     expect((await inject('GET', '/api/v1/health', { authorization: 'Basic ' + Buffer.from('viewer:Brand-New-Pa55').toString('base64') })).statusCode).toBe(200);
     await changePassword(ctx.dataDir, 'viewer', ctx.passwords.viewer);
+    // The next tests use the restored password: the row cached with the new one must be read again first.
+    await new Promise((r) => setTimeout(r, ROW_FRESH_MS + 50));
   });
 });
 
