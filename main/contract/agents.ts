@@ -236,8 +236,9 @@ export const DiscoveredSvmSchema = Type.Object({
   name: InfrastructureNameSchema,
   address: NetworkAddressSchema,
   ports: PortListSchema,
-  connectedAgents: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
   averageLoad: Type.Number({ minimum: 0, maximum: 10_000 }),
+  /** Last: the one field that changes between an SVM's reports (the answer is written around it). */
+  connectedAgents: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
 });
 export type DiscoveredSvm = Static<typeof DiscoveredSvmSchema>;
 

@@ -1,11 +1,16 @@
-import { discoverAnswer, type SelectionSettings, type SvmRecord, type SvmSelection } from './svm-selection.ts';
+import { discoverAnswer, toDiscoveredSvm, type SelectionSettings, type SvmRecord, type SvmSelection } from './svm-selection.ts';
 
-/** An SVM's answer bytes around its connected-agent count, which is all that moves between reports. */
-type SvmParts = { before: Buffer; averageLoad: number; after: Buffer };
+/**
+ * An SVM's answer bytes up to its connected-agent count, `{"id":…,"averageLoad":…,"connectedAgents":`:
+ * the count is the last field, so that this is all the SVM's text but the count and one `}`.
+ */
+type SvmPrefix = { bytes: Buffer; averageLoad: number };
 
 const COMMA = 0x2c;
+const CLOSE_OBJECT = 0x7d;
 const DIGIT_ZERO = 0x30;
 const HEAD = Buffer.from('{"svms":[');
+const COUNT_KEY = ',"connectedAgents":';
 
 /**
  * The discovery answer as the UTF-8 bytes of the JSON text `DiscoverAnswerSchema` describes, byte
@@ -19,21 +24,21 @@ const HEAD = Buffer.from('{"svms":[');
  * as they are. And no number is formatted per answer: that alone cost more than the rest.
  */
 export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings: SelectionSettings, discounted?: SvmRecord) => Buffer {
-  const kept = new WeakMap<SvmRecord, SvmParts>();
-  const partsOf = (svm: SvmRecord): SvmParts => {
-    let parts = kept.get(svm);
+  const kept = new WeakMap<SvmRecord, SvmPrefix>();
+  const prefixOf = (svm: SvmRecord): SvmPrefix => {
+    let prefix = kept.get(svm);
     // A record's load does not change; the check keeps the answer right if one ever did.
-    if (parts === undefined || parts.averageLoad !== svm.averageLoad) {
-      const text = JSON.stringify({ id: svm.id, name: svm.name, address: svm.agentAddress, ports: svm.agentPorts, connectedAgents: 0, averageLoad: svm.averageLoad });
-      const count = text.lastIndexOf(',"averageLoad":');
-      parts = { before: Buffer.from(text.slice(0, count - 1)), averageLoad: svm.averageLoad, after: Buffer.from(text.slice(count)) };
-      kept.set(svm, parts);
+    if (prefix === undefined || prefix.averageLoad !== svm.averageLoad) {
+      const text = JSON.stringify(toDiscoveredSvm({ ...svm, connectedAgents: 0 }));
+      const count = text.lastIndexOf(COUNT_KEY) + COUNT_KEY.length;
+      prefix = { bytes: Buffer.from(text.slice(0, count)), averageLoad: svm.averageLoad };
+      kept.set(svm, prefix);
     }
-    return parts;
+    return prefix;
   };
-  // The answer being written, between its two passes (measuring, then writing): each SVM's parts,
-  // the count it shows, and that count's length in digits.
-  const found: SvmParts[] = [];
+  // The answer being written, between its two passes (measuring, then writing): each SVM's
+  // prefix, the count it shows, and that count's length in digits.
+  const found: Buffer[] = [];
   const counts: number[] = [];
   const countLengths: number[] = [];
   const tails = new Map<number, Buffer>();
@@ -48,25 +53,25 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
     if (selection.sentinel || selection.candidates.length === 0) return Buffer.from(JSON.stringify(discoverAnswer(selection, settings)));
     const { candidates } = selection;
     const tail = tailOf(settings.askAgainSeconds);
-    let length = HEAD.length + candidates.length - 1 + tail.length;
+    // Between the SVMs a comma each, and each SVM's closing brace after its count.
+    let length = HEAD.length + 2 * candidates.length - 1 + tail.length;
     for (let i = 0; i < candidates.length; i++) {
       const svm = candidates[i]!;
-      const parts = (found[i] = partsOf(svm));
+      const bytes = (found[i] = prefixOf(svm).bytes);
       const count = (counts[i] = svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents);
-      length += parts.before.length + (countLengths[i] = countLength(count)) + parts.after.length;
+      length += bytes.length + (countLengths[i] = countLength(count));
     }
     const out = Buffer.allocUnsafe(length);
     out.set(HEAD, 0);
     let at = HEAD.length;
     for (let i = 0; i < candidates.length; i++) {
-      const parts = found[i]!;
+      const bytes = found[i]!;
       if (i > 0) out[at++] = COMMA;
-      out.set(parts.before, at);
-      at += parts.before.length;
+      out.set(bytes, at);
+      at += bytes.length;
       writeCount(out, at, counts[i]!, countLengths[i]!);
       at += countLengths[i]!;
-      out.set(parts.after, at);
-      at += parts.after.length;
+      out[at++] = CLOSE_OBJECT;
     }
     out.set(tail, at);
     found.length = counts.length = countLengths.length = 0;

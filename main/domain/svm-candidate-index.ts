@@ -136,34 +136,43 @@ function positionBefore(list: readonly Entry[], svm: Loaded, hi: number): number
   return positionWithin(list, svm, Math.max(probe + 1, 0), hi);
 }
 
+// Bucket keys: one name after a fixed prefix, or a JSON array where a key needs two names. Most
+// discoveries look in one hypervisor's bucket, and building its key is then no JSON.stringify.
+const hypervisorKey = (hypervisor: string) => `hv:${hypervisor}`;
+const clusterKey = (cluster: string, datacenter: string | null) => JSON.stringify(['cl', cluster, datacenter]);
+const datacenterKey = (datacenter: string) => `dc:${datacenter}`;
+const projectKey = (project: string) => `pj:${project}`;
+const serverGroupKey = (project: string, serverGroup: string) => JSON.stringify(['sg', project, serverGroup]);
+const zoneKey = (zone: string) => `az:${zone}`;
+
 /**
  * Buckets that together hold every SVM that may be local at some level: SVMs sharing a hypervisor,
  * a cluster within a data centre, a data centre (OpenStack: server group, project, zone).
  */
 function placeKeys(path: InfrastructurePath): string[] {
   if (path.kind === 'virtualization') {
-    const keys = [JSON.stringify(['hv', path.hypervisor])];
-    if (path.cluster !== null) keys.push(JSON.stringify(['cl', path.cluster, path.datacenter]));
-    if (path.datacenter !== null) keys.push(JSON.stringify(['dc', path.datacenter]));
+    const keys = [hypervisorKey(path.hypervisor)];
+    if (path.cluster !== null) keys.push(clusterKey(path.cluster, path.datacenter));
+    if (path.datacenter !== null) keys.push(datacenterKey(path.datacenter));
     return keys;
   }
-  const keys = [JSON.stringify(['pj', path.project])];
-  if (path.serverGroup !== null) keys.push(JSON.stringify(['sg', path.project, path.serverGroup]));
-  if (path.availabilityZone !== null) keys.push(JSON.stringify(['az', path.availabilityZone]));
+  const keys = [projectKey(path.project)];
+  if (path.serverGroup !== null) keys.push(serverGroupKey(path.project, path.serverGroup));
+  if (path.availabilityZone !== null) keys.push(zoneKey(path.availabilityZone));
   return keys;
 }
 
 /** The buckets to look in for SVMs local to a VM at `level`: only those `withinLevel` can match. */
 function placeKeysWithin(path: InfrastructurePath, level: 1 | 2 | 3): string[] {
   if (path.kind === 'virtualization') {
-    const keys = [JSON.stringify(['hv', path.hypervisor])];
-    if (level >= 2 && path.cluster !== null) keys.push(JSON.stringify(['cl', path.cluster, path.datacenter]));
-    if (level === 3 && path.datacenter !== null) keys.push(JSON.stringify(['dc', path.datacenter]));
+    const keys = [hypervisorKey(path.hypervisor)];
+    if (level >= 2 && path.cluster !== null) keys.push(clusterKey(path.cluster, path.datacenter));
+    if (level === 3 && path.datacenter !== null) keys.push(datacenterKey(path.datacenter));
     return keys;
   }
-  if (level === 1) return path.serverGroup === null ? [] : [JSON.stringify(['sg', path.project, path.serverGroup])];
-  if (level === 2) return [JSON.stringify(['pj', path.project])];
-  return path.availabilityZone === null ? [] : [JSON.stringify(['az', path.availabilityZone])];
+  if (level === 1) return path.serverGroup === null ? [] : [serverGroupKey(path.project, path.serverGroup)];
+  if (level === 2) return [projectKey(path.project)];
+  return path.availabilityZone === null ? [] : [zoneKey(path.availabilityZone)];
 }
 
 /**

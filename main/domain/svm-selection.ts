@@ -128,8 +128,8 @@ export const DEFAULT_SELECTION_SETTINGS: SelectionSettings = {
     name: 'No SVM available',
     address: DEFAULT_SENTINEL_ADDRESS,
     ports: [80, 9876, 9877, 11111, 11112],
-    connectedAgents: 0,
     averageLoad: 0,
+    connectedAgents: 0,
   },
   askAgainSeconds: ASK_AGAIN_SECONDS,
   askAgainWhileEmptySeconds: ASK_AGAIN_WHILE_EMPTY_SECONDS,
@@ -589,8 +589,8 @@ export function toDiscoveredSvm(svm: SvmRecord): DiscoveredSvm {
     name: svm.name,
     address: svm.agentAddress,
     ports: svm.agentPorts.slice(),
-    connectedAgents: svm.connectedAgents,
     averageLoad: svm.averageLoad,
+    connectedAgents: svm.connectedAgents,
   };
 }
 

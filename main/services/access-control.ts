@@ -13,8 +13,14 @@ export type AccessDecision =
 /** `Authorization: Basic base64(user:password)`; the password may itself contain ':'. */
 export function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
   if (!header) return undefined;
-  const [scheme, value] = header.split(' ');
-  if (scheme?.toLowerCase() !== 'basic' || !value) return undefined;
+  // The scheme is case-insensitive; the value is the second space-separated token.
+  const space = header.indexOf(' ');
+  if (space < 0) return undefined;
+  const scheme = header.slice(0, space);
+  if (scheme !== 'Basic' && scheme.toLowerCase() !== 'basic') return undefined;
+  const end = header.indexOf(' ', space + 1);
+  const value = end < 0 ? header.slice(space + 1) : header.slice(space + 1, end);
+  if (!value) return undefined;
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
