@@ -36,11 +36,10 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
     }
     return prefix;
   };
-  // The answer being written, between its two passes (measuring, then writing): each SVM's
-  // prefix, the count it shows, and that count's length in digits.
+  // The answer being written, between its two passes (measuring, then writing): each SVM's prefix
+  // and the count it shows. Kept at their longest length, so that no call grows them again.
   const found: Buffer[] = [];
   const counts: number[] = [];
-  const countLengths: number[] = [];
   const tails = new Map<number, Buffer>();
   const tailOf = (askAgainSeconds: number): Buffer => {
     let tail = tails.get(askAgainSeconds);
@@ -50,54 +49,60 @@ export function createDiscoverAnswerWriter(): (selection: SvmSelection, settings
   // `discounted`: the SVM the asking agent already counts against; it gets the count selection
   // ranked it by (one fewer), so that the answer's order agrees with the counts it shows.
   return (selection, settings, discounted) => {
-    if (selection.sentinel || selection.candidates.length === 0) return Buffer.from(JSON.stringify(discoverAnswer(selection, settings)));
     const { candidates } = selection;
+    const n = candidates.length;
+    if (selection.sentinel || n === 0) return Buffer.from(JSON.stringify(discoverAnswer(selection, settings)));
     const tail = tailOf(settings.askAgainSeconds);
     // Between the SVMs a comma each, and each SVM's closing brace after its count.
-    let length = HEAD.length + 2 * candidates.length - 1 + tail.length;
-    for (let i = 0; i < candidates.length; i++) {
+    let length = HEAD.length + 2 * n - 1 + tail.length;
+    for (let i = 0; i < n; i++) {
       const svm = candidates[i]!;
-      const bytes = (found[i] = prefixOf(svm).bytes);
-      const count = (counts[i] = svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents);
-      length += bytes.length + (countLengths[i] = countLength(count));
+      const bytes = prefixOf(svm).bytes;
+      const count = svm === discounted ? svm.connectedAgents - 1 : svm.connectedAgents;
+      found[i] = bytes;
+      counts[i] = count;
+      length += bytes.length + countLength(count);
     }
     const out = Buffer.allocUnsafe(length);
     out.set(HEAD, 0);
     let at = HEAD.length;
-    for (let i = 0; i < candidates.length; i++) {
+    for (let i = 0; i < n; i++) {
       const bytes = found[i]!;
       if (i > 0) out[at++] = COMMA;
       out.set(bytes, at);
-      at += bytes.length;
-      writeCount(out, at, counts[i]!, countLengths[i]!);
-      at += countLengths[i]!;
+      at = writeCount(out, at + bytes.length, counts[i]!);
       out[at++] = CLOSE_OBJECT;
     }
     out.set(tail, at);
-    found.length = counts.length = countLengths.length = 0;
     return out;
   };
 }
 
-/** Digits of a count as JSON prints it; a count is a non-negative integer (the report schema's). */
-const countLength = (count: number): number => (Number.isSafeInteger(count) && count >= 0 ? digitsOf(count) : JSON.stringify(count).length);
+/** A count the report schema allows (a non-negative integer), small enough for integer arithmetic. */
+const isPlainCount = (count: number): boolean => count >= 0 && count === (count | 0);
+
+/** Digits of a count as JSON prints it. */
+const countLength = (count: number): number => (isPlainCount(count) ? digitsOf(count) : JSON.stringify(count).length);
 
 function digitsOf(count: number): number {
   let digits = 1;
-  for (let rest = count; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let bound = 10; count >= bound && digits < 10; bound *= 10) digits++;
   return digits;
 }
 
-/** Writes the count in the `length` bytes `countLength` made room for at `at`. */
-function writeCount(out: Buffer, at: number, count: number, length: number): void {
-  if (!(Number.isSafeInteger(count) && count >= 0)) {
+/** Writes the count at `at`, in the bytes `countLength` made room for; answers where it ends. */
+function writeCount(out: Buffer, at: number, count: number): number {
+  if (!isPlainCount(count)) {
     const text = JSON.stringify(count);
-    for (let i = 0; i < length; i++) out[at + i] = text.charCodeAt(i);
-    return;
+    for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+    return at + text.length;
   }
+  const end = at + digitsOf(count);
   let rest = count;
-  for (let i = at + length - 1; i >= at; i--) {
-    out[i] = DIGIT_ZERO + (rest % 10);
-    rest = Math.floor(rest / 10);
+  for (let i = end - 1; i >= at; i--) {
+    const next = (rest / 10) | 0;
+    out[i] = DIGIT_ZERO + rest - next * 10;
+    rest = next;
   }
+  return end;
 }

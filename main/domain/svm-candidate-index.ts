@@ -351,7 +351,8 @@ export class SvmCandidateIndex {
       for (const partition of this.#partitions.values()) {
         if (!passes(partition)) continue;
         // The members that share the partition's best class come in rank order: once `limit` of
-        // them are taken, no later member can rank among the best `limit`. Expired ones rank lower.
+        // them are taken, or one is turned away, no later member can rank among the best `limit`.
+        // Expired ones rank lower, among them in the same order.
         let inBest = 0;
         let expired = 0;
         for (const entry of partition.members) {
@@ -361,7 +362,7 @@ export class SvmCandidateIndex {
           if (inBestClass) inBest++;
           else if (expired < limit) expired++;
           else continue;
-          keepBest(best, null, entry, rank(entry, false), limit);
+          if (!keepBest(best, null, entry, rank(entry, false), limit) && inBestClass) break;
           if (inBest >= limit) break;
         }
       }

@@ -479,12 +479,13 @@ function compareRank<T extends LoadOrdered>(a: Ranked<T>, rank: number, svm: T):
 /**
  * Keeps `best` the sorted best `limit` SVMs seen so far, by insertion into a short array: most SVMs
  * are turned away by one comparison with the worst kept. What falls out goes to `overflow`, if given.
+ * Answers whether `svm` was kept (it may still fall out later).
  */
-export function keepBest<T extends LoadOrdered>(best: Ranked<T>[], overflow: T[] | null, svm: T, rank: number, limit: number): void {
+export function keepBest<T extends LoadOrdered>(best: Ranked<T>[], overflow: T[] | null, svm: T, rank: number, limit: number): boolean {
   const worst = best[limit - 1];
   if (limit <= 0 || (worst !== undefined && compareRank(worst, rank, svm) <= 0)) {
     overflow?.push(svm);
-    return;
+    return false;
   }
   const entry: Ranked<T> = { svm, rank };
   let i = best.length;
@@ -498,6 +499,7 @@ export function keepBest<T extends LoadOrdered>(best: Ranked<T>[], overflow: T[]
     const out = (best.pop() as Ranked<T>).svm;
     overflow?.push(out);
   }
+  return true;
 }
 
 /** The reasons found for one SVM so far: none, one shared list, or a list of its own. */

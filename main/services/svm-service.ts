@@ -19,12 +19,15 @@ import { svmInfo, svmSummary } from './svm-views.ts';
 /** What svm-info finds for a VM: its info, the VMs that share the name asked for, or nothing. */
 export type SvmInfoLookup = { info: SvmInfo } | { sameName: Array<{ biosId: string; name: string; lastAskedAt: number }> } | undefined;
 
-/** Which tenant a VM belongs to; the tenants service answers it from memory. */
-export type TenantLookup = { tenantOfVm(biosUuid: string): TenantFacts | undefined };
+/**
+ * Which tenant a VM belongs to; the tenants service answers it from memory. Asked with the BIOS id
+ * in its stored form (lower case, no braces), which discovery's schema-checked ids are once lowered.
+ */
+export type TenantLookup = { tenantOfStoredVm(bios: string): TenantFacts | undefined };
 /** Where our inventory places a VM; undefined when it does not know the VM. */
 export type InventoryLookup = { pathOfVm(biosUuid: string): InfrastructurePath | undefined };
 
-const NO_TENANTS: TenantLookup = { tenantOfVm: () => undefined };
+const NO_TENANTS: TenantLookup = { tenantOfStoredVm: () => undefined };
 const NO_INVENTORY: InventoryLookup = { pathOfVm: () => undefined };
 
 /** The protocol's intervals; the lab scales them all with `--speed`. */
@@ -162,7 +165,7 @@ export function createSvmService(deps: SvmServiceDeps) {
   function discoverJson(request: DiscoverRequest): Buffer {
     const now = clock();
     const bios = request.vmBiosId.toLowerCase();
-    const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfVm(bios) ?? null);
+    const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfStoredVm(bios) ?? null);
     const previous = agents.get(bios);
     // The agent's own earlier pointing must not count against the SVM it is asking about again: it
     // is discounted for this selection, and taken back only if the agent is now pointed elsewhere.
@@ -269,7 +272,7 @@ export function createSvmService(deps: SvmServiceDeps) {
       if (!agent) return undefined;
       const now = clock();
       const inventoryPath = inventory.pathOfVm(agent.vmBiosId);
-      const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfVm(agent.vmBiosId) ?? null);
+      const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfStoredVm(agent.vmBiosId) ?? null);
       const connected = registry.connectionOf(agent.vmBiosId);
       // As discovery would answer the agent now: without its own pointing still pending.
       const own = agent.offeredSvmId ? registry.pendingAt(agent.offeredSvmId, agent.offeredSequence) : undefined;

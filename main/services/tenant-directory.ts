@@ -18,6 +18,16 @@ export function createTenantDirectory() {
     set.add(biosId);
   };
 
+  /**
+   * `tenantOfVm` for an id in its stored form (`normalizeBiosId`'s), as discovery has it: found as
+   * it is, without the normalisation's regular expression on every request, most of which miss.
+   */
+  const tenantOfStoredVm = (bios: string): TenantOfVm | undefined => {
+    const tenantId = tenantOfBios.get(bios);
+    const facts = tenantId === undefined ? undefined : tenants.get(tenantId);
+    return facts && { type: facts.type, status: facts.status };
+  };
+
   return {
     load(allTenants: Iterable<{ id: string } & TenantOfVm>, vms: Iterable<{ biosId: string; tenantId: string }>): void {
       tenants.clear();
@@ -42,17 +52,12 @@ export function createTenantDirectory() {
     },
     /** The VM's tenant type and status, or undefined when the VM is registered to no tenant. */
     tenantOfVm(biosUuid: string): TenantOfVm | undefined {
-      // Discovery asks with the id already in its stored form: found as it is, without the
-      // normalisation's regular expressions on every request.
-      let tenantId = tenantOfBios.get(biosUuid);
-      if (tenantId === undefined) {
-        const bios = normalizeBiosId(biosUuid);
-        if (bios === undefined || bios === biosUuid) return undefined;
-        tenantId = tenantOfBios.get(bios);
-      }
-      const facts = tenantId === undefined ? undefined : tenants.get(tenantId);
-      return facts && { type: facts.type, status: facts.status };
+      const found = tenantOfStoredVm(biosUuid);
+      if (found !== undefined) return found;
+      const bios = normalizeBiosId(biosUuid);
+      return bios === undefined || bios === biosUuid ? undefined : tenantOfStoredVm(bios);
     },
+    tenantOfStoredVm,
   };
 }
 export type TenantDirectory = ReturnType<typeof createTenantDirectory>;

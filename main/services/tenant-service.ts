@@ -43,7 +43,7 @@ const isVisible = (t: TenantRecord | undefined): t is TenantRecord => t !== unde
 /**
  * Tenants and their VMs (issue 5 items 3, 4, 7): the same use cases behind the vendor XML API and
  * our JSON API, with the three tenant tasks, the audit log, and the in-memory directory that agent
- * discovery asks on every request (`tenantOfVm`).
+ * discovery asks on every request (`tenantOfStoredVm`).
  */
 export function createTenantService(deps: TenantServiceDeps) {
   const { tenants, tasks, audit, now } = deps;
@@ -73,6 +73,10 @@ export function createTenantService(deps: TenantServiceDeps) {
     /** Synchronous and in memory: the tenant of a VM by its BIOS UUID (any case), or undefined. */
     tenantOfVm(biosUuid: string): TenantOfVm | undefined {
       return directory.tenantOfVm(biosUuid);
+    },
+    /** `tenantOfVm` for an id already in its stored form (lower case, no braces), as discovery has it. */
+    tenantOfStoredVm(bios: string): TenantOfVm | undefined {
+      return directory.tenantOfStoredVm(bios);
     },
 
     async list(q: TenantListQuery): Promise<{ items: Tenant[]; total: number }> {

@@ -121,7 +121,7 @@ describe('discovery', () => {
       [complete.vmBiosId, { type: 'Complete' as const, status: 'Inactive' as const }],
       [simple.vmBiosId, { type: 'Simple' as const, status: 'Inactive' as const }],
     ]);
-    svms.useTenantLookup({ tenantOfVm: (b) => tenants.get(b) });
+    svms.useTenantLookup({ tenantOfStoredVm: (b) => tenants.get(b) });
     try {
       const c = (await discover(complete)).json<DiscoverAnswer>();
       expect(c).toEqual({ svms: [svms.selectionSettings.sentinel], askAgainSeconds: 300 });

@@ -42,6 +42,17 @@ describe('the discovery answer as JSON bytes', () => {
     );
   });
 
+  it('writes any count as JSON prints it, at every number of digits and past 32-bit integers', () => {
+    const counts = [0, 9, 10, 99, 100, 999_999, 1_000_000, 2_147_483_647, 2_147_483_648, 9_999_999_999, Number.MAX_SAFE_INTEGER, -1, -10, 0.5, 1e21];
+    fc.assert(
+      fc.property(fc.uniqueArray(wireSvmArb, { selector: (s) => s.id, minLength: 1, maxLength: 16 }), fc.array(fc.oneof(fc.constantFrom(...counts), fc.integer(), fc.nat(10_000)), { minLength: 16, maxLength: 16 }), (svms, picked) => {
+        const candidates = svms.map((s, i) => ({ ...s, connectedAgents: picked[i]! }));
+        const selection = selectionOf(candidates);
+        expect(createDiscoverAnswerWriter()(selection, DEFAULT_SELECTION_SETTINGS)).toEqual(utf8(discoverAnswer(selection, DEFAULT_SELECTION_SETTINGS)));
+      }),
+    );
+  });
+
   it('is valid against the contract\'s schema for SVMs as reports make them', () => {
     fc.assert(
       fc.property(fc.uniqueArray(svmArb, { selector: (s) => s.id, maxLength: 16 }), (candidates) => {

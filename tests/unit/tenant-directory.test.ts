@@ -23,6 +23,15 @@ describe('the in-memory tenant directory that discovery asks', () => {
     expect(d.tenantOfVm(A)).toBeUndefined();
   });
 
+  it('answers discovery by the id in its stored form only, as it is', () => {
+    const d = createTenantDirectory();
+    d.load([{ id: 't1', type: 'Complete', status: 'Inactive' }], [{ biosId: A, tenantId: 't1' }]);
+    expect(d.tenantOfStoredVm(A)).toEqual({ type: 'Complete', status: 'Inactive' });
+    expect(d.tenantOfStoredVm(A.toUpperCase())).toBeUndefined();
+    expect(d.tenantOfStoredVm(`{${A}}`)).toBeUndefined();
+    expect(d.tenantOfStoredVm(B)).toBeUndefined();
+  });
+
   it('hands out copies: a caller cannot change what the next caller reads', () => {
     const d = createTenantDirectory();
     d.load([{ id: 't1', type: 'Complete', status: 'Active' }], [{ biosId: A, tenantId: 't1' }]);
