@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requestLoggerFactory } from './http/request-logger.ts';
+import { requestLoggers } from './http/request-logger.ts';
 import lightkeeperApp from './http/app.ts';
 import type { App } from './http/types.ts';
 import { createFirstRunSetup } from './services/first-run-setup.ts';
@@ -75,10 +75,9 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
     const { certificate } = await ensureCertificate(folder, store.sealer, [host]);
     const app = Fastify({
       https: { key: certificate.key, cert: certificate.cert, minVersion: 'TLSv1.2' },
-      loggerInstance: log,
+      loggerInstance: requestLoggers(log),
       // Request lines would flood the log at agent scale; failures are logged where they happen.
       logController: new LogController({ disableRequestLogging: true }),
-      childLoggerFactory: requestLoggerFactory,
       bodyLimit: 1024 * 1024,
       // Long enough that an absurd id reaches the route and gets its documented not-found code.
       routerOptions: { maxParamLength: 1000 },

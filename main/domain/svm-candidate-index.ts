@@ -1,4 +1,4 @@
-import type { InfrastructurePath } from '../contract/agents.ts';
+import type { InfrastructurePath, OsFamily } from '../contract/agents.ts';
 import {
   isTenantInactiveComplete,
   keepBest,
@@ -16,7 +16,7 @@ import {
   type SvmRecord,
   type SvmSelection,
 } from './svm-selection.ts';
-import { compatibleSvmVersions, isSvmVersionCompatible } from './version-compatibility.ts';
+import { compatibleSvmVersions, isSvmVersionCompatible, type VersionCompatibilityTable } from './version-compatibility.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -70,6 +70,9 @@ interface Entry {
 }
 
 const WITHOUT_REASONS = { explain: false } as const;
+
+/** How many agent versions `select` remembers the compatible SVM versions of. */
+const REMEMBERED_AGENT_VERSIONS = 256;
 
 /** The facts of an SVM that the hard filters and the static preferences read. */
 const partitionKey = (svm: SvmRecord): string =>
@@ -176,6 +179,53 @@ function placeKeysWithin(path: InfrastructurePath, level: 1 | 2 | 3): string[] {
 }
 
 /**
+ * What one `select` call checks SVMs against. The checks below are functions of it, not closures
+ * made on each call: those would be new functions every time, which the JIT keeps deoptimizing on.
+ */
+interface Ask {
+  /** The call's number, for the stamps on partitions and entries. */
+  readonly call: number;
+  readonly agent: AgentFacts;
+  /** The SVM version prefixes the agent may use (`compatibleSvmVersions`). */
+  readonly prefixes: readonly string[];
+  readonly now: number;
+  readonly staleAfter: number;
+  /** The SVM that counts one agent fewer for this call (`select`'s `discounted`). */
+  readonly minus: Entry | undefined;
+  readonly standard: boolean;
+}
+
+/** The hard filters and the key type read only a partition's facts: checked once per partition and call. */
+function passes(ask: Ask, partition: Partition): boolean {
+  if (partition.checkedIn !== ask.call) {
+    const svm = partition.sample;
+    const { agent } = ask;
+    partition.checkedIn = ask.call;
+    partition.passed =
+      isSvmVersionCompatible(ask.prefixes, svm.version) &&
+      protectionMatches(svm, agent.requiresConnectionProtection) &&
+      tagAccepted(svm, agent.connectionTag) &&
+      updateSourceAllows(svm, agent.osFamily);
+    partition.keyTypeMatch = keyTypeMatches(svm, agent.osKind);
+  }
+  return partition.passed;
+}
+
+const fresh = (ask: Ask, e: Entry): boolean => !(ask.now - e.lastReportAt > ask.staleAfter * e.reportIntervalMs);
+
+/** `hasValidLicence`: the key's kind and denylisting are the partition's; only expiry is the SVM's. */
+const validLicence = (ask: Ask, e: Entry): boolean => e.partition.licensable && (e.expiresAt === null || e.expiresAt > ask.now);
+
+/** `rankOf`, read from the entry, where `passes` has just set the partition's key-type match. */
+const rank = (ask: Ask, e: Entry, local: boolean): number => rankFrom(validLicence(ask, e), e.partition.keyTypeMatch, local, e.connectedAgents) - (e === ask.minus ? 1 : 0);
+
+/**
+ * A bucket looked in holds exactly the SVMs `withinLevel` finds at this level (placeKeysWithin), so
+ * an SVM met there is local unless large-infrastructure mode turns locality off for it.
+ */
+const localHere = (ask: Ask, e: Entry): boolean => !(ask.standard && e.largeInfrastructureMode);
+
+/**
  * The SVM registry's index for discovery: the same answer as `selectSvms` without reasons, without
  * looking at every SVM. Local SVMs come from buckets by place; the others from partitions that pass
  * or fail the hard filters as a whole, each walked in load order only until it can add nothing to
@@ -191,6 +241,12 @@ export class SvmCandidateIndex {
   readonly #places = new Map<string, Set<Entry>>();
   /** Numbers the `select` calls, for the stamps on partitions and entries. */
   #calls = 0;
+  /**
+   * `compatibleSvmVersions` per platform and agent version, for the table they were worked out
+   * from: a fleet runs a few agent versions, and every discovery would walk the table again.
+   */
+  #versionsTable: VersionCompatibilityTable | undefined;
+  readonly #versionsByAgent = new Map<string, readonly string[]>();
 
   get size(): number {
     return this.#byId.size;
@@ -303,36 +359,19 @@ export class SvmCandidateIndex {
     if (limit === null) return this.#selectAll(agent, settings, now, minus);
     if (isTenantInactiveComplete(agent.tenant)) return { candidates: [], rejected: [], sentinel: settings.sentinel };
 
-    const call = ++this.#calls;
-    const osKind = agent.osKind;
-    const prefixes = compatibleSvmVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily);
-    // The hard filters and the key type read only a partition's facts: checked once per partition and call.
-    const passes = (partition: Partition) => {
-      if (partition.checkedIn !== call) {
-        const svm = partition.sample;
-        partition.checkedIn = call;
-        partition.passed =
-          isSvmVersionCompatible(prefixes, svm.version) &&
-          protectionMatches(svm, agent.requiresConnectionProtection) &&
-          tagAccepted(svm, agent.connectionTag) &&
-          updateSourceAllows(svm, agent.osFamily);
-        partition.keyTypeMatch = keyTypeMatches(svm, osKind);
-      }
-      return partition.passed;
+    const ask: Ask = {
+      call: ++this.#calls,
+      agent,
+      prefixes: this.#compatibleVersions(settings.versionCompatibility, agent.agentVersion, agent.osFamily),
+      now,
+      staleAfter: settings.staleAfterIntervals,
+      minus,
+      standard: agent.algorithm.kind === 'standard',
     };
-    const staleAfter = settings.staleAfterIntervals;
-    const fresh = (e: Entry) => !(now - e.lastReportAt > staleAfter * e.reportIntervalMs);
-    // `hasValidLicence`: the key's kind and denylisting are the partition's; only expiry is the SVM's.
-    const validLicence = (e: Entry) => e.partition.licensable && (e.expiresAt === null || e.expiresAt > now);
-    // `rankOf`, read from the entry, where `passes` has just set the partition's key-type match.
-    const rank = (e: Entry, local: boolean) => rankFrom(validLicence(e), e.partition.keyTypeMatch, local, e.connectedAgents) - (e === minus ? 1 : 0);
+    const { call } = ask;
     const level: Level = localityLevel(agent, settings);
-    const standard = agent.algorithm.kind === 'standard';
     const vmPath = agent.path;
     const scoped = agent.algorithm.kind === 'extended' && agent.algorithm.scope !== 'none';
-    // A bucket looked in holds exactly the SVMs `withinLevel` finds at this level (placeKeysWithin),
-    // so an SVM met there is local unless large-infrastructure mode turns locality off for it.
-    const localHere = (e: Entry) => !(standard && e.largeInfrastructureMode);
     // The best `limit` so far, in order: most SVMs met are turned away by one comparison.
     const best: Ranked<Entry>[] = [];
 
@@ -341,7 +380,7 @@ export class SvmCandidateIndex {
         for (const entry of this.#places.get(place) ?? []) {
           if (entry.seenIn === call) continue;
           entry.seenIn = call;
-          if (localHere(entry) && fresh(entry) && passes(entry.partition)) keepBest(best, null, entry, rank(entry, true), limit);
+          if (localHere(ask, entry) && fresh(ask, entry) && passes(ask, entry.partition)) keepBest(best, null, entry, rank(ask, entry, true), limit);
         }
       }
     }
@@ -349,7 +388,7 @@ export class SvmCandidateIndex {
     // Within the extended algorithm's scope only local SVMs are eligible.
     if (!scoped) {
       for (const partition of this.#partitions.values()) {
-        if (!passes(partition)) continue;
+        if (!passes(ask, partition)) continue;
         // The members that share the partition's best class come in rank order: once `limit` of
         // them are taken, or one is turned away, no later member can rank among the best `limit`.
         // Expired ones rank lower, among them in the same order.
@@ -357,21 +396,37 @@ export class SvmCandidateIndex {
         let expired = 0;
         for (const entry of partition.members) {
           // Out of its place in this order for this call: ranked on its own below.
-          if (entry === minus || !fresh(entry) || (entry.seenIn === call && localHere(entry))) continue;
-          const inBestClass = !partition.licensable || validLicence(entry);
+          if (entry === minus || !fresh(ask, entry) || (entry.seenIn === call && localHere(ask, entry))) continue;
+          const inBestClass = !partition.licensable || validLicence(ask, entry);
           if (inBestClass) inBest++;
           else if (expired < limit) expired++;
           else continue;
-          if (!keepBest(best, null, entry, rank(entry, false), limit) && inBestClass) break;
+          if (!keepBest(best, null, entry, rank(ask, entry, false), limit) && inBestClass) break;
           if (inBest >= limit) break;
         }
       }
-      if (minus !== undefined && fresh(minus) && !(minus.seenIn === call && localHere(minus)) && passes(minus.partition)) keepBest(best, null, minus, rank(minus, false), limit);
+      if (minus !== undefined && fresh(ask, minus) && !(minus.seenIn === call && localHere(ask, minus)) && passes(ask, minus.partition)) keepBest(best, null, minus, rank(ask, minus, false), limit);
     }
 
     const candidates = new Array<SvmRecord>(best.length);
     for (let i = 0; i < candidates.length; i++) candidates[i] = (best[i] as Ranked<Entry>).svm.record;
     return { candidates, rejected: [] };
+  }
+
+  #compatibleVersions(table: VersionCompatibilityTable, agentVersion: string, platform: OsFamily): readonly string[] {
+    if (table !== this.#versionsTable) {
+      this.#versionsTable = table;
+      this.#versionsByAgent.clear();
+    }
+    // Versions are digits and dots (the request schema's), so a space cannot make two keys one.
+    const key = `${platform} ${agentVersion}`;
+    let prefixes = this.#versionsByAgent.get(key);
+    if (prefixes === undefined) {
+      // Bounded: agents choose what they send.
+      if (this.#versionsByAgent.size >= REMEMBERED_AGENT_VERSIONS) this.#versionsByAgent.clear();
+      this.#versionsByAgent.set(key, (prefixes = compatibleSvmVersions(table, agentVersion, platform)));
+    }
+    return prefixes;
   }
 
   /** Without a limit: `selectSvms` over every record, the discounted one as a copy counting one fewer. */

@@ -1,64 +1,78 @@
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions, LogFn } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino, type Bindings, type ChildLoggerOptions, type LogFn } from 'pino';
 
 const call = (log: LogFn, logger: FastifyBaseLogger, args: unknown[]) => Reflect.apply(log, logger, args);
 
 /**
- * Each request's logger (`req.log`, with its request id), made only when the request logs
- * something. Nearly no request does (request lines are off at agent scale), while making a pino
- * child runs the secret redaction over its bindings: a cost on every discovery for nothing.
+ * A logger whose pino child is made only when it logs something. Fastify makes one child per
+ * request (`req.log`, with its request id); nearly no request logs (request lines are off at agent
+ * scale), while making a pino child runs the secret redaction over its bindings: a cost on every
+ * discovery for nothing. Its own children are lazy in turn, so the server's logger is one of these
+ * (`requestLoggers`) and Fastify's default child factory makes them: a factory of our own would
+ * have Fastify check every child it returns for its seven methods, on every request.
  */
 export class RequestLogger implements FastifyBaseLogger {
-  #child: FastifyBaseLogger | undefined;
-  readonly #parent: FastifyBaseLogger;
-  readonly #bindings: Bindings;
-  readonly #options: ChildLoggerOptions;
+  // Plain fields, not #private ones: those are keyed stores, and this is made on every request.
+  private child_: FastifyBaseLogger | undefined;
+  private readonly parent: FastifyBaseLogger;
+  private readonly bindings: Bindings;
+  private readonly options: ChildLoggerOptions;
 
   constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
-    this.#parent = parent;
-    this.#bindings = bindings;
-    this.#options = options;
+    this.child_ = undefined;
+    this.parent = parent;
+    this.bindings = bindings;
+    this.options = options;
   }
 
-  get #logger(): FastifyBaseLogger {
-    return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
+  /** The pino child, made on first use from the parent's own (a lazy parent's `child` would be lazy again). */
+  private get logger(): FastifyBaseLogger {
+    return (this.child_ ??= (this.parent instanceof RequestLogger ? this.parent.logger : this.parent).child(this.bindings, this.options));
   }
 
   get level(): string {
-    return this.#child?.level ?? this.#options.level ?? this.#parent.level;
+    return this.child_?.level ?? this.options.level ?? this.parent.level;
   }
 
   set level(level: string) {
-    this.#logger.level = level;
+    this.logger.level = level;
   }
 
   // Methods on the prototype, not arrow fields: nothing but the four fields is made per request.
   fatal(...args: unknown[]): void {
-    call(this.#logger.fatal, this.#logger, args);
+    call(this.logger.fatal, this.logger, args);
   }
   error(...args: unknown[]): void {
-    call(this.#logger.error, this.#logger, args);
+    call(this.logger.error, this.logger, args);
   }
   warn(...args: unknown[]): void {
-    call(this.#logger.warn, this.#logger, args);
+    call(this.logger.warn, this.logger, args);
   }
   info(...args: unknown[]): void {
-    call(this.#logger.info, this.#logger, args);
+    call(this.logger.info, this.logger, args);
   }
   debug(...args: unknown[]): void {
-    call(this.#logger.debug, this.#logger, args);
+    call(this.logger.debug, this.logger, args);
   }
   trace(...args: unknown[]): void {
-    call(this.#logger.trace, this.#logger, args);
+    call(this.logger.trace, this.logger, args);
   }
   silent(...args: unknown[]): void {
-    call(this.#logger.silent, this.#logger, args);
+    call(this.logger.silent, this.logger, args);
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.#logger.child(bindings, options);
+    return new RequestLogger(this, bindings, options ?? {});
   }
 }
 
-/** Fastify's `childLoggerFactory`: a `RequestLogger` in place of an eager pino child. */
-export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) => new RequestLogger(logger, bindings, options);
+/**
+ * The server's logger as Fastify's `loggerInstance`: `log` (through one child without bindings) for
+ * what it logs, lazy children for its requests. Fastify reads the pino logger's serializers from it
+ * to keep them over its own.
+ */
+export function requestLoggers(log: pino.Logger): FastifyBaseLogger {
+  const root = new RequestLogger(log, {}, {});
+  Object.defineProperty(root, pino.symbols.serializersSym, { value: Reflect.get(log, pino.symbols.serializersSym) });
+  return root;
+}

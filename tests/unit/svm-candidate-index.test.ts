@@ -139,6 +139,21 @@ describe('the SVM candidate index', () => {
     );
   });
 
+  it('follows the version compatibility table it is asked with, and agents of more versions than it remembers', () => {
+    const index = indexOf([svm({ version: '6.1.0.57' }), svm({ version: '6.0.0.1' }), svm({ version: '5.2.0.9' })]);
+    const tables = [
+      settings(),
+      settings({ versionCompatibility: [] }),
+      settings({ versionCompatibility: [{ agent: '12', platform: 'linux', svm: ['6.0', '5.2'], source: 'test' }] }),
+      settings(),
+    ];
+    for (const s of tables) expectSameAnswer(index, agent(), s, NOW);
+    for (let v = 0; v < 600; v++) {
+      const s = tables[v % tables.length]!;
+      expectSameAnswer(index, agent({ agentVersion: `${[5, 12][v % 2]}.${v % 3}.0.${v}`, osFamily: v % 5 === 0 ? 'windows' : 'linux' }), s, NOW);
+    }
+  });
+
   it('still does after connected-agent counts change, SVMs report anew (possibly elsewhere) and go away', () => {
     fc.assert(
       fc.property(agentArb, svmsArb, fc.array(changeArb, { maxLength: 30 }), settingsArb, nowArb, (a, svms, changes, s, now) => {
