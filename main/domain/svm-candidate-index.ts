@@ -71,7 +71,7 @@ interface Entry {
 
 const WITHOUT_REASONS = { explain: false } as const;
 
-/** How many agent versions `select` remembers the compatible SVM versions of. */
+/** How many agent versions per platform `select` remembers the compatible SVM versions of. */
 const REMEMBERED_AGENT_VERSIONS = 256;
 
 /** The facts of an SVM that the hard filters and the static preferences read. */
@@ -246,7 +246,7 @@ export class SvmCandidateIndex {
    * from: a fleet runs a few agent versions, and every discovery would walk the table again.
    */
   #versionsTable: VersionCompatibilityTable | undefined;
-  readonly #versionsByAgent = new Map<string, readonly string[]>();
+  readonly #versionsByAgent = new Map<OsFamily, Map<string, readonly string[]>>();
 
   get size(): number {
     return this.#byId.size;
@@ -418,13 +418,14 @@ export class SvmCandidateIndex {
       this.#versionsTable = table;
       this.#versionsByAgent.clear();
     }
-    // Versions are digits and dots (the request schema's), so a space cannot make two keys one.
-    const key = `${platform} ${agentVersion}`;
-    let prefixes = this.#versionsByAgent.get(key);
+    // One map per platform: a key joined from both would be a new string to flatten and hash each time.
+    let byVersion = this.#versionsByAgent.get(platform);
+    if (byVersion === undefined) this.#versionsByAgent.set(platform, (byVersion = new Map()));
+    let prefixes = byVersion.get(agentVersion);
     if (prefixes === undefined) {
       // Bounded: agents choose what they send.
-      if (this.#versionsByAgent.size >= REMEMBERED_AGENT_VERSIONS) this.#versionsByAgent.clear();
-      this.#versionsByAgent.set(key, (prefixes = compatibleSvmVersions(table, agentVersion, platform)));
+      if (byVersion.size >= REMEMBERED_AGENT_VERSIONS) byVersion.clear();
+      byVersion.set(agentVersion, (prefixes = compatibleSvmVersions(table, agentVersion, platform)));
     }
     return prefixes;
   }
