@@ -24,11 +24,11 @@ export type SvmInfoLookup = { info: SvmInfo } | { sameName: Array<{ biosId: stri
  * in its stored form (lower case, no braces), which discovery's schema-checked ids are once lowered.
  */
 export type TenantLookup = { tenantOfStoredVm(bios: string): TenantFacts | undefined };
-/** Where our inventory places a VM; undefined when it does not know the VM. */
-export type InventoryLookup = { pathOfVm(biosUuid: string): InfrastructurePath | undefined };
+/** Where our inventory places a VM, asked with the BIOS id in its stored form (lower case); undefined when it does not know the VM. */
+export type InventoryLookup = { pathOfStoredVm(bios: string): InfrastructurePath | undefined };
 
 const NO_TENANTS: TenantLookup = { tenantOfStoredVm: () => undefined };
-const NO_INVENTORY: InventoryLookup = { pathOfVm: () => undefined };
+const NO_INVENTORY: InventoryLookup = { pathOfStoredVm: () => undefined };
 
 /** The protocol's intervals; the lab scales them all with `--speed`. */
 export type AgentTimings = {
@@ -165,7 +165,7 @@ export function createSvmService(deps: SvmServiceDeps) {
   function discoverJson(request: DiscoverRequest): Buffer {
     const now = clock();
     const bios = request.vmBiosId.toLowerCase();
-    const facts = agentFactsFromRequest(request, inventory.pathOfVm(bios) ?? null, tenants.tenantOfStoredVm(bios) ?? null);
+    const facts = agentFactsFromRequest(request, inventory.pathOfStoredVm(bios) ?? null, tenants.tenantOfStoredVm(bios) ?? null);
     const previous = agents.get(bios);
     // The agent's own earlier pointing must not count against the SVM it is asking about again: it
     // is discounted for this selection, and taken back only if the agent is now pointed elsewhere.
@@ -271,7 +271,7 @@ export function createSvmService(deps: SvmServiceDeps) {
       const agent = found[0];
       if (!agent) return undefined;
       const now = clock();
-      const inventoryPath = inventory.pathOfVm(agent.vmBiosId);
+      const inventoryPath = inventory.pathOfStoredVm(agent.vmBiosId);
       const facts = agentFactsFromRequest(agent.request, inventoryPath ?? null, tenants.tenantOfStoredVm(agent.vmBiosId) ?? null);
       const connected = registry.connectionOf(agent.vmBiosId);
       // As discovery would answer the agent now: without its own pointing still pending.

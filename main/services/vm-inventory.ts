@@ -40,6 +40,8 @@ export const DEFAULT_INVENTORY_REFRESH_MS = 5 * 60_000;
  * must not make every VM on it look unplaced.
  */
 export function createVmInventory(deps: VmInventoryDeps): InventoryLookup & {
+  /** Where a VM runs, by its BIOS UUID in any case. */
+  pathOfVm(biosUuid: string): InfrastructurePath | undefined;
   refresh(): Promise<{ vms: number; unreadable: string[] }>;
   start(): void;
   stop(): void;
@@ -80,6 +82,8 @@ export function createVmInventory(deps: VmInventoryDeps): InventoryLookup & {
 
   return {
     pathOfVm: (biosUuid) => paths.get(biosUuid.toLowerCase()),
+    // Discovery's ids are lowered once already: not again on every request.
+    pathOfStoredVm: (bios) => paths.get(bios),
     refresh,
     start() {
       if (timer) return;

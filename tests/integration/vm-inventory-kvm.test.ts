@@ -45,6 +45,9 @@ describe('the VM inventory from a real KVM host', () => {
   it('places the VM defined there on that hypervisor, by its BIOS UUID in any case', async () => {
     expect(await ctx.server.services.vmInventory.refresh()).toMatchObject({ unreadable: [] });
     expect(ctx.server.services.vmInventory.pathOfVm(biosUuid.toUpperCase())).toEqual({ kind: 'virtualization', hypervisor: hypervisorName, cluster: null, datacenter: null });
+    // Discovery asks with the id lowered once already, and the lookup takes it as it is.
+    expect(ctx.server.services.vmInventory.pathOfStoredVm(biosUuid.toLowerCase())).toMatchObject({ hypervisor: hypervisorName });
+    expect(ctx.server.services.vmInventory.pathOfStoredVm(biosUuid.toUpperCase())).toBeUndefined();
   });
 
   it('gives discovery the inventory’s place over the one the agent sent, and svm-info says where it came from', async () => {
