@@ -13,13 +13,13 @@ const call = (log: LogFn, logger: FastifyBaseLogger, args: unknown[]) => Reflect
  */
 export class RequestLogger implements FastifyBaseLogger {
   // Plain fields, not #private ones: those are keyed stores, and this is made on every request.
-  private child_: FastifyBaseLogger | undefined;
+  private pinoChild: FastifyBaseLogger | undefined;
   private readonly parent: FastifyBaseLogger;
   private readonly bindings: Bindings;
   private readonly options: ChildLoggerOptions;
 
   constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
-    this.child_ = undefined;
+    this.pinoChild = undefined;
     this.parent = parent;
     this.bindings = bindings;
     this.options = options;
@@ -27,11 +27,11 @@ export class RequestLogger implements FastifyBaseLogger {
 
   /** The pino child, made on first use from the parent's own (a lazy parent's `child` would be lazy again). */
   private get logger(): FastifyBaseLogger {
-    return (this.child_ ??= (this.parent instanceof RequestLogger ? this.parent.logger : this.parent).child(this.bindings, this.options));
+    return (this.pinoChild ??= (this.parent instanceof RequestLogger ? this.parent.logger : this.parent).child(this.bindings, this.options));
   }
 
   get level(): string {
-    return this.child_?.level ?? this.options.level ?? this.parent.level;
+    return this.pinoChild?.level ?? this.options.level ?? this.parent.level;
   }
 
   set level(level: string) {
