@@ -22,14 +22,15 @@ type LoadOptions = { rounds: number; seconds: number; connections: number };
 
 const HYPERVISORS = 200;
 /**
- * About what discovery itself costs in one process (parse, select among 2,000 SVMs, bookkeeping,
- * serialize 16 SVMs): the calibration series shows what that much work per request does to a bare
- * route on this machine, where a busy server's TLS writes also get dearer (the client sleeps).
- * On this guest a write that wakes the sleeping load client costs the server some 9 µs in the
- * kernel (perf: `_raw_spin_unlock_irqrestore` under `sock_def_readable`), against under 2 µs when
- * the client is kept busy by a faster server: the req/s ratio falls faster than the work grows.
+ * The calibration series: the bare route spending that many microseconds of CPU per request first.
+ * It shows where on this machine any route falls to a given ratio, whatever its work is; the row
+ * of our server answering fixed bytes shows how much of that the parts around discovery
+ * (authentication, validation, routing) already take. On this guest a write that wakes the
+ * sleeping load client costs the server some 9 µs in the kernel (perf:
+ * `_raw_spin_unlock_irqrestore` under `sock_def_readable`), against under 2 µs when the client is
+ * kept busy by a faster server: the req/s ratio falls faster than the work grows.
  */
-const DISCOVERY_CALIBRATION_MICROSECONDS = 20;
+const DISCOVERY_CALIBRATION_MICROSECONDS = [5, 10, 20];
 const path = (n: number) => ({ kind: 'virtualization' as const, hypervisor: `hv-${n % HYPERVISORS}`, cluster: `cl-${n % 20}`, datacenter: 'dc-1' });
 
 /** A set-up data folder, with 100,000 agents that have asked before and, for ingest, collection on. */
@@ -62,65 +63,49 @@ async function reportSvms(url: string, auth: string, count: number): Promise<voi
   }
 }
 
-/**
- * Rounds alternate between ours and the reference; medians of each. With `calibrationMicroseconds`,
- * a third series: the reference route spending that much CPU per request first.
- */
-async function versusBare(
-  options: LoadOptions,
-  ours: { url: string; auth: string; pid: number },
-  route: string,
-  body: { body: string } | { bodiesFile: string },
-  answer: string,
-  calibrationMicroseconds?: number,
-): Promise<{ a: LoadResult[]; b: LoadResult[]; c: LoadResult[] }> {
-  const bareServer = fileURLToPath(new URL('./bare-https-server.ts', import.meta.url));
-  const bare = await startPortPrinter([bareServer, route, 'application/json; charset=utf-8', answer]);
-  const busy = calibrationMicroseconds ? await startPortPrinter([bareServer, route, 'application/json; charset=utf-8', answer, String(calibrationMicroseconds)]) : undefined;
-  try {
-    const a: LoadResult[] = [];
-    const b: LoadResult[] = [];
-    const c: LoadResult[] = [];
-    const load = { connections: options.connections, seconds: options.seconds, method: 'POST', ...body };
-    const oursRun = (seconds: number) => autocannon(`${ours.url}${route}`, { ...load, seconds, serverPid: ours.pid, headers: { authorization: ours.auth, 'content-type': 'application/json' } });
-    const bareRun = (server: { port: number; child: { pid?: number } }, seconds: number) =>
-      autocannon(`https://127.0.0.1:${server.port}${route}`, { ...load, seconds, ...(server.child.pid ? { serverPid: server.child.pid } : {}), headers: { 'content-type': 'application/json' } });
-    // One unmeasured round each, so neither side is measured while its JIT is still warming up.
-    await oursRun(2);
-    await bareRun(bare, 2);
-    if (busy) await bareRun(busy, 2);
-    for (let i = 0; i < options.rounds; i++) {
-      a.push(await oursRun(options.seconds));
-      b.push(await bareRun(bare, options.seconds));
-      if (busy) c.push(await bareRun(busy, options.seconds));
-    }
-    for (const r of [...a, ...b, ...c]) if (r.errors || r.non2xx) throw new Error(`requests failed during the run: ${JSON.stringify(r)}`);
-    return { a, b, c };
-  } finally {
-    bare.child.kill('SIGKILL');
-    busy?.child.kill('SIGKILL');
-  }
+type Server = { url: string; pid: number | undefined; auth?: string };
+/** One series of rounds: a server and what its rows say it is. */
+type Series = { label: string; server: Server };
+
+/** The bare reference route; with `workMicroseconds`, spending that much CPU per request first. */
+function startBare(route: string, answer: string, workMicroseconds?: number): Promise<{ server: Server; stop: () => void }> {
+  const args = [fileURLToPath(new URL('./bare-https-server.ts', import.meta.url)), route, 'application/json; charset=utf-8', answer];
+  return startPortPrinter(workMicroseconds === undefined ? args : [...args, String(workMicroseconds)]).then(({ child, port }) => ({
+    server: { url: `https://127.0.0.1:${port}`, pid: child.pid },
+    stop: () => child.kill('SIGKILL'),
+  }));
 }
 
 /**
- * Ratios are the median of each round's ratio to the reference round run right after it: the
+ * Rounds alternate over the series (the reference is the second), after one unmeasured round each
+ * so that no server is measured while its JIT is still warming up. Each series' results, in order.
+ */
+async function alternating(options: LoadOptions, series: Series[], route: string, body: { body: string } | { bodiesFile: string }): Promise<LoadResult[][]> {
+  const load = { connections: options.connections, method: 'POST', ...body };
+  const run = ({ url, pid, auth }: Server, seconds: number) =>
+    autocannon(`${url}${route}`, { ...load, seconds, ...(pid ? { serverPid: pid } : {}), headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json' } });
+  for (const s of series) await run(s.server, 2);
+  const results: LoadResult[][] = series.map(() => []);
+  for (let i = 0; i < options.rounds; i++) for (const [k, s] of series.entries()) results[k]!.push(await run(s.server, options.seconds));
+  for (const r of results.flat()) if (r.errors || r.non2xx) throw new Error(`requests failed during the run: ${JSON.stringify(r)}`);
+  return results;
+}
+
+/**
+ * Ratios are the median of each round's ratio to the reference round run next to it: the
  * machine's speed drifts by half over minutes, and a round compared with its neighbour sees the
  * same phase, where the medians of two whole series may come from different ones.
  */
-function ratioRows(a: LoadResult[], b: LoadResult[], calibration?: { results: LoadResult[]; microseconds: number }): Row[] {
-  const row = (label: string, results: LoadResult[]): Row => {
-    const rps = median(results.map((r) => r.requestsPerSecond));
-    const p99 = median(results.map((r) => r.p99Ms));
-    const rpsRatio = median(results.map((r, i) => r.requestsPerSecond / b[i]!.requestsPerSecond));
-    const p99Ratio = median(results.map((r, i) => r.p99Ms / Math.max(b[i]!.p99Ms, 0.001)));
-    const cpu = results.every((r) => r.serverCpuMicroseconds !== undefined) ? median(results.map((r) => r.serverCpuMicroseconds!)).toFixed(0) : '-';
+function ratioRows(series: Series[], results: LoadResult[][], reference: LoadResult[]): Row[] {
+  return series.map(({ label }, k) => {
+    const rounds = results[k]!;
+    const rps = median(rounds.map((r) => r.requestsPerSecond));
+    const p99 = median(rounds.map((r) => r.p99Ms));
+    const rpsRatio = median(rounds.map((r, i) => r.requestsPerSecond / reference[i]!.requestsPerSecond));
+    const p99Ratio = median(rounds.map((r, i) => r.p99Ms / Math.max(reference[i]!.p99Ms, 0.001)));
+    const cpu = rounds.every((r) => r.serverCpuMicroseconds !== undefined) ? median(rounds.map((r) => r.serverCpuMicroseconds!)).toFixed(0) : '-';
     return [label, rps.toFixed(0), p99.toFixed(1), `${rpsRatio.toFixed(2)}×`, `${p99Ratio.toFixed(2)}×`, cpu];
-  };
-  return [
-    row('lightkeeper', a),
-    row('bare fastify (the reference)', b),
-    ...(calibration && calibration.results.length > 0 ? [row(`bare fastify spending ${calibration.microseconds} µs CPU per request (calibration)`, calibration.results)] : []),
-  ];
+  });
 }
 
 /**
@@ -139,7 +124,9 @@ const DISCOVER = '/api/agents/v1/agent/discover';
 
 export async function discoveryBench(options: LoadOptions & { svms: number; knownVms: number }): Promise<BenchResult> {
   const { dir, pw } = await preparedFolder(options.knownVms);
+  const fixedFolder = await preparedFolder(options.knownVms);
   const ours = await startServe(['--data', dir, '--port', '0', '--log-level', 'warn']);
+  const stops: Array<() => void> = [() => ours.child.kill('SIGKILL')];
   try {
     await reportSvms(ours.url, basic('svm', pw.svm), options.svms);
     const auth = basic('agent', pw.agent);
@@ -150,14 +137,32 @@ export async function discoveryBench(options: LoadOptions & { svms: number; know
     writeFileSync(bodiesFile, bodies.join('\n'));
     const sample = await call(`${ours.url}${DISCOVER}`, { method: 'POST', auth, body: JSON.stringify(discoverRequest(4242, { path: path(4242) })) });
     if (sample.status !== 200 || JSON.parse(sample.body).svms.length !== 16) throw new Error(`unexpected discovery answer: ${sample.status} ${sample.body.slice(0, 200)}`);
-    const { a, b, c } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, DISCOVER, { bodiesFile }, sample.body, DISCOVERY_CALIBRATION_MICROSECONDS);
+    const answerFile = join(dir, 'sample-answer.json');
+    writeFileSync(answerFile, sample.body);
+    const fixed = await startPortPrinter([fileURLToPath(new URL('./fixed-answer-server.ts', import.meta.url)), fixedFolder.dir, answerFile]);
+    stops.push(() => fixed.child.kill('SIGKILL'));
+    const fixedUrl = `https://127.0.0.1:${fixed.port}`;
+    await reportSvms(fixedUrl, basic('svm', fixedFolder.pw.svm), options.svms);
+    const bare = await startBare(DISCOVER, sample.body);
+    stops.push(bare.stop);
+    const series: Series[] = [
+      { label: 'lightkeeper', server: { url: ours.url, pid: ours.child.pid, auth } },
+      { label: 'bare fastify (the reference)', server: bare.server },
+      { label: 'lightkeeper answering fixed bytes: authentication, validation, routing, no discovery', server: { url: fixedUrl, pid: fixed.child.pid, auth: basic('agent', fixedFolder.pw.agent) } },
+    ];
+    for (const microseconds of DISCOVERY_CALIBRATION_MICROSECONDS) {
+      const busy = await startBare(DISCOVER, sample.body, microseconds);
+      stops.push(busy.stop);
+      series.push({ label: `bare fastify spending ${microseconds} µs CPU per request (calibration)`, server: busy.server });
+    }
+    const results = await alternating(options, series, DISCOVER, { bodiesFile });
     return {
       title: `POST ${DISCOVER} (Basic auth as agent, TLS), ${options.svms} SVMs on ${HYPERVISORS} hypervisors, ${options.knownVms} known VMs of which ${askers} ask in turn, 16 SVMs per answer (${sample.body.length} bytes), vs a bare Fastify HTTPS route taking the same bodies and returning the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
       header: ['', 'req/s (median)', 'p99 ms (median)', 'req/s ratio', 'p99 ratio', 'server CPU µs/request'],
-      rows: ratioRows(a, b, { results: c, microseconds: DISCOVERY_CALIBRATION_MICROSECONDS }),
+      rows: ratioRows(series, results, results[1]!),
     };
   } finally {
-    ours.child.kill('SIGKILL');
+    for (const stop of stops) stop();
   }
 }
 
@@ -215,11 +220,17 @@ export async function ingestBench(options: LoadOptions & { periods: number }): P
     const body = JSON.stringify(svmReport(7, { connectionPeriods: periods }));
     const sample = await call(`${ours.url}/api/agents/v1/svm/report`, { method: 'POST', auth, body });
     if (sample.status !== 200) throw new Error(`report failed: ${sample.status} ${sample.body}`);
-    const { a, b } = await versusBare(options, { url: ours.url, auth, pid: ours.child.pid! }, '/api/agents/v1/svm/report', { body }, sample.body);
+    const route = '/api/agents/v1/svm/report';
+    const bare = await startBare(route, sample.body);
+    const series: Series[] = [
+      { label: 'lightkeeper', server: { url: ours.url, pid: ours.child.pid, auth } },
+      { label: 'bare fastify (the reference)', server: bare.server },
+    ];
+    const results = await alternating(options, series, route, { body }).finally(bare.stop);
     return {
       title: `POST /api/agents/v1/svm/report with ${options.periods} connection periods (${body.length} bytes; collection on, each report one SQLite transaction committed before the answer), vs a bare Fastify HTTPS route answering the same bytes; ${options.connections} connections, ${options.rounds} × ${options.seconds} s alternating; ratios are the median of the rounds' ratios`,
       header: ['', 'reports/s (median)', 'p99 ms (median)', 'reports/s ratio', 'p99 ratio', 'server CPU µs/report'],
-      rows: ratioRows(a, b),
+      rows: ratioRows(series, results, results[1]!),
     };
   } finally {
     ours.child.kill('SIGKILL');
