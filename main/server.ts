@@ -79,6 +79,8 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       // Request lines would flood the log at agent scale; failures are logged where they happen.
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: 1024 * 1024,
+      // Request unions pick their branch by tag before validating it (contract/tagged-union.ts).
+      ajv: { customOptions: { discriminator: true } },
       // Long enough that an absurd id reaches the route and gets its documented not-found code.
       routerOptions: { maxParamLength: 1000 },
       forceCloseConnections: 'idle',

@@ -3,6 +3,7 @@
 // values are spelled as the vendor spells them. Every string, array and number is bounded so that
 // an absurd body is refused by validation before it reaches the hot path.
 import { Type, type Static, type TSchema } from 'typebox';
+import { TaggedUnion } from './tagged-union.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies
@@ -105,6 +106,8 @@ export type OpenStackPath = Static<typeof OpenStackPathSchema>;
 /** The "SVM path" of domain.md §2: what locality is decided on. */
 export const InfrastructurePathSchema = Type.Union([VirtualizationPathSchema, OpenStackPathSchema]);
 export type InfrastructurePath = Static<typeof InfrastructurePathSchema>;
+/** The same, in request bodies (see TaggedUnion). */
+const InfrastructurePathRequestSchema = TaggedUnion('kind', [VirtualizationPathSchema, OpenStackPathSchema]);
 
 // ---------------------------------------------------------------------------------------------
 // POST /api/agents/v1/svm/report  (account `svm`)
@@ -165,7 +168,7 @@ export const SvmReportSchema = Type.Object(
     agentPorts: PortListSchema,
     managementAddress: NetworkAddressSchema,
     /** Null while the SVM cannot resolve its own path (klconfig errors 0060–0062). */
-    path: nullable(InfrastructurePathSchema),
+    path: nullable(InfrastructurePathRequestSchema),
     version: ProductVersionSchema,
     licence: SvmLicenceSchema,
     /** "Average load of the Protection Server", in the SVM's own unit; only ever compared. */
@@ -204,6 +207,8 @@ export const ExtendedAlgorithmSchema = Type.Object(
 /** The LA policy's "SVM selection algorithm" (domain.md §1.3, §1.4). */
 export const SelectionAlgorithmSchema = Type.Union([StandardAlgorithmSchema, ExtendedAlgorithmSchema]);
 export type SelectionAlgorithm = Static<typeof SelectionAlgorithmSchema>;
+/** The same, in request bodies (see TaggedUnion). */
+const SelectionAlgorithmRequestSchema = TaggedUnion('kind', [StandardAlgorithmSchema, ExtendedAlgorithmSchema]);
 
 export const DiscoverRequestSchema = Type.Object(
   {
@@ -216,9 +221,9 @@ export const DiscoverRequestSchema = Type.Object(
     connectionTag: nullable(ConnectionTagSchema),
     /** "Protecting the connection" is on in the LA policy. */
     requiresConnectionProtection: Type.Boolean(),
-    algorithm: SelectionAlgorithmSchema,
+    algorithm: SelectionAlgorithmRequestSchema,
     /** Only read when the server's inventory does not know the VM. */
-    path: Type.Optional(InfrastructurePathSchema),
+    path: Type.Optional(InfrastructurePathRequestSchema),
     /**
      * The SVM the agent is connected to now, null when none. The server counts an agent against
      * the SVM it will use; without this it must guess from the SVMs' last reports, which still

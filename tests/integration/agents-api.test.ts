@@ -108,6 +108,38 @@ describe('discovery', () => {
     expect(b.svms.map((s) => s.id)).toEqual(a.svms.map((s) => s.id));
   });
 
+  it('takes every algorithm and path shape a Light Agent sends, whole, whatever unknown fields come with them', async () => {
+    const algorithms = [{ kind: 'standard' }, ...(['hypervisor', 'cluster', 'datacenter', 'none'] as const).map((scope) => ({ kind: 'extended', scope }))] as const;
+    const paths = [
+      { kind: 'virtualization', hypervisor: 'shape-hv', cluster: 'shape-cluster', datacenter: null },
+      { kind: 'openstack', project: 'shape-project', serverGroup: null, availabilityZone: 'shape-az' },
+    ] as const;
+    let n = 2100;
+    for (const algorithm of algorithms) {
+      for (const path of paths) {
+        const req = discoverRequest(n++, { algorithm, path });
+        // Unknown fields are dropped, at every level, and take nothing of the known ones with them.
+        const sent = { ...req, future: 1, algorithm: { ...algorithm, future: 1 }, path: { ...path, future: 1 } };
+        const r = await discover(sent);
+        expect(r.statusCode, r.body).toBe(200);
+        const info = (await get(`/api/v1/diagnostics/svm-info?vm=${req.vmBiosId}`)).json<SvmInfo>();
+        expect(info).toMatchObject({ algorithm, path, pathSource: 'agent' });
+      }
+    }
+    const openstackSvm = svmReport(2100, { path: { kind: 'openstack', project: 'shape-project', serverGroup: 'g', availabilityZone: null } });
+    expect((await report(openstackSvm)).statusCode).toBe(200);
+    expect((await get(`/api/v1/svms/${openstackSvm.biosId}`)).json()).toMatchObject({ path: openstackSvm.path });
+  });
+
+  it('names the algorithm\'s missing scope and an unknown kind', async () => {
+    const noScope = await discover(discoverRequest(2120, { algorithm: { kind: 'extended' } as never }));
+    expect(noScope.statusCode).toBe(400);
+    expect(noScope.json<{ message: string }>().message).toMatch(/body\/algorithm must have required property 'scope'/);
+    const unknown = await discover(discoverRequest(2121, { algorithm: { kind: 'fastest' } as never }));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ message: string }>().message).toMatch(/body\/algorithm.*kind/);
+  });
+
   it('answers an empty list with a 30 s retry when nothing is eligible', async () => {
     const r = (await discover(discoverRequest(2001, { agentVersion: '1.0' }))).json<DiscoverAnswer>();
     expect(r).toEqual({ svms: [], askAgainSeconds: 30 });
