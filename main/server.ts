@@ -56,6 +56,9 @@ export type IntegrationServer = {
   stop(): Promise<void>;
 };
 
+/** Fastify's validator: request unions pick their branch by tag first (contract/tagged-union.ts). */
+export const VALIDATOR_OPTIONS = { customOptions: { discriminator: true } };
+
 /** The composition root: store, services and the HTTP app, on HTTPS only. */
 export async function createIntegrationServer(config: ServerConfig): Promise<IntegrationServer> {
   const folder = dataFolder(config.dataDir);
@@ -79,8 +82,7 @@ export async function createIntegrationServer(config: ServerConfig): Promise<Int
       // Request lines would flood the log at agent scale; failures are logged where they happen.
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: 1024 * 1024,
-      // Request unions pick their branch by tag before validating it (contract/tagged-union.ts).
-      ajv: { customOptions: { discriminator: true } },
+      ajv: VALIDATOR_OPTIONS,
       // Long enough that an absurd id reaches the route and gets its documented not-found code.
       routerOptions: { maxParamLength: 1000 },
       forceCloseConnections: 'idle',

@@ -44,7 +44,7 @@ export const ProbeRequestSchema = Type.Object({
   platform: PlatformSchema,
   address: Text(253),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-});
+}, { additionalProperties: false });
 export type ProbeRequest = Static<typeof ProbeRequestSchema>;
 
 export const AddInfrastructureRequestSchema = Type.Object({
@@ -60,10 +60,10 @@ export const AddInfrastructureRequestSchema = Type.Object({
   /** The fingerprint the admin confirmed after the probe; without it nothing is stored. */
   fingerprint: Type.Optional(Type.String({ maxLength: 200 })),
   options: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean()]))),
-});
+}, { additionalProperties: false });
 export type AddInfrastructureRequest = Static<typeof AddInfrastructureRequestSchema>;
 
-export const ConfirmFingerprintRequestSchema = Type.Object({ fingerprint: Text(200) });
+export const ConfirmFingerprintRequestSchema = Type.Object({ fingerprint: Text(200) }, { additionalProperties: false });
 
 export const AccessCheckSchema = Type.Object({ id: Type.String(), ok: Type.Boolean(), detail: Type.String(), warning: Type.Optional(Type.Boolean()) });
 export const AccessReportSchema = Type.Object({ ok: Type.Boolean(), checks: Type.Array(AccessCheckSchema) });

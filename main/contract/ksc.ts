@@ -18,13 +18,13 @@ export const KscSettingsRequestSchema = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 256 }),
   /** The SHA-256 fingerprint the administrator confirmed (first get it from `/api/v1/ksc/probe`). */
   pinnedFingerprint: Type.String({ minLength: 64, maxLength: 95 }),
-});
+}, { additionalProperties: false });
 export type KscSettingsRequest = Static<typeof KscSettingsRequestSchema>;
 
 export const KscProbeRequestSchema = Type.Object({
   address: Type.String({ minLength: 1, maxLength: 253 }),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 13299 })),
-});
+}, { additionalProperties: false });
 export const KscProbeResultSchema = Type.Object({ fingerprint: Type.String() });
 
 export const KscTestReportSchema = Type.Object({

@@ -37,7 +37,7 @@ export const ProtectionReportSettingsSchema = Type.Object({
   reportLifetimeHours: Type.Integer({ minimum: 1, maximum: 8760, description: 'how long a generated report stays downloadable' }),
 });
 export type ProtectionReportSettings = Static<typeof ProtectionReportSettingsSchema>;
-export const ProtectionReportSettingsPatchSchema = Type.Partial(ProtectionReportSettingsSchema);
+export const ProtectionReportSettingsPatchSchema = Type.Partial(ProtectionReportSettingsSchema, { additionalProperties: false });
 
 /**
  * The vendor's tenant protection report (rest-api.md §4.3) from the console: made by a task like

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { TaggedUnion } from './tagged-union.ts';
 
 /**
  * The SVM Management Wizard's requests (domain.md §4.1, issue 8 items 5–6): one validated body
@@ -37,9 +38,9 @@ const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$', descript
 const Ipv4 = Type.String({ pattern: '^(\\d{1,3}\\.){3}\\d{1,3}$' });
 const Iface = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,15}$' });
 
-export const IpSettingsSchema = Type.Union([
-  Type.Object({ mode: Type.Literal('dhcp'), iface: Type.Optional(Iface) }),
-  Type.Object({ mode: Type.Literal('static'), iface: Type.Optional(Iface), ip: Ipv4, netmask: Ipv4, broadcast: Ipv4, gateway: Type.Optional(Ipv4) }),
+export const IpSettingsSchema = TaggedUnion('mode', [
+  Type.Object({ mode: Type.Literal('dhcp'), iface: Type.Optional(Iface) }, { additionalProperties: false }),
+  Type.Object({ mode: Type.Literal('static'), iface: Type.Optional(Iface), ip: Ipv4, netmask: Ipv4, broadcast: Ipv4, gateway: Type.Optional(Ipv4) }, { additionalProperties: false }),
 ]);
 export type IpSettings = Static<typeof IpSettingsSchema>;
 
@@ -52,32 +53,32 @@ export const SvmSettingsSchema = Type.Object({
   vcpus: Type.Integer({ minimum: SVM_LIMITS.vcpus.min, maximum: SVM_LIMITS.vcpus.max }),
   memoryMiB: Type.Integer({ minimum: SVM_LIMITS.memoryMiB.min, maximum: SVM_LIMITS.memoryMiB.max }),
   ip: IpSettingsSchema,
-});
+}, { additionalProperties: false });
 export type SvmSettings = Static<typeof SvmSettingsSchema>;
 
 export const KscConnectionSettingsSchema = Type.Object({
   address: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:-]+$' }),
   sslPort: Type.Integer({ minimum: 1, maximum: 65535, default: 13000 }),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-});
+}, { additionalProperties: false });
 
 export const DeployRequestSchema = Type.Object({
   infrastructureId: Type.String({ format: 'uuid' }),
   imageId: Type.String({ format: 'uuid' }),
   svms: Type.Array(SvmSettingsSchema, { minItems: 1, maxItems: 64 }),
   timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_+/-]{1,64}$' })),
-  dns: Type.Optional(Type.Object({ servers: Type.Array(Ipv4, { maxItems: 3 }), search: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 6 }) })),
+  dns: Type.Optional(Type.Object({ servers: Type.Array(Ipv4, { maxItems: 3 }), search: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 6 }) }, { additionalProperties: false })),
   ksc: KscConnectionSettingsSchema,
-  passwords: Type.Object({ root: Type.String({ minLength: 1, maxLength: 256 }), config: Type.String({ minLength: 1, maxLength: 256 }) }),
+  passwords: Type.Object({ root: Type.String({ minLength: 1, maxLength: 256 }), config: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
   /** SVMs deployed at once; each is its own child task. */
   parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
-});
+}, { additionalProperties: false });
 export type DeployRequest = Static<typeof DeployRequestSchema>;
 
 export const RemoveRequestSchema = Type.Object({
   svmIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 256 }),
   parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
-});
+}, { additionalProperties: false });
 export type RemoveRequest = Static<typeof RemoveRequestSchema>;
 
 export const ReconfigureRequestSchema = Type.Object({
@@ -85,11 +86,11 @@ export const ReconfigureRequestSchema = Type.Object({
   vcpus: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.vcpus.min, maximum: SVM_LIMITS.vcpus.max })),
   memoryMiB: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.memoryMiB.min, maximum: SVM_LIMITS.memoryMiB.max })),
   timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_+/-]{1,64}$' })),
-  dns: Type.Optional(Type.Object({ servers: Type.Array(Ipv4, { maxItems: 3 }), search: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 6 }) })),
+  dns: Type.Optional(Type.Object({ servers: Type.Array(Ipv4, { maxItems: 3 }), search: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$' }), { maxItems: 6 }) }, { additionalProperties: false })),
   ksc: Type.Optional(KscConnectionSettingsSchema),
-  passwords: Type.Optional(Type.Object({ root: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), config: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) })),
+  passwords: Type.Optional(Type.Object({ root: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), config: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false })),
   parallelism: Type.Optional(Type.Integer({ minimum: SVM_LIMITS.parallelism.min, maximum: SVM_LIMITS.parallelism.max, default: 3 })),
-});
+}, { additionalProperties: false });
 export type ReconfigureRequest = Static<typeof ReconfigureRequestSchema>;
 
 export const PreflightCheckSchema = Type.Object({

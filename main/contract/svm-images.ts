@@ -33,7 +33,7 @@ export const ImportImageRequestSchema = Type.Object({
   version: Type.Optional(Type.String({ maxLength: 64 })),
   /** The image's factory klconfig password, for the first login to a fresh SVM. */
   initialConfigPassword: Type.Optional(Type.String({ maxLength: 256 })),
-});
+}, { additionalProperties: false });
 export type ImportImageRequest = Static<typeof ImportImageRequestSchema>;
 
 /** The multipart field of an upload that carries the image; the other fields come before it. */

@@ -42,7 +42,7 @@ export const SelfTestTaskRequestSchema = Type.Object({
   stepMilliseconds: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
   failAtStep: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   resumable: Type.Optional(Type.Boolean({ default: false })),
-});
+}, { additionalProperties: false });
 export type SelfTestTaskRequest = Static<typeof SelfTestTaskRequestSchema>;
 
 /** Outcome of a cancel request, as the vendor's cancel method reports it (rest-api.md §5.3). */

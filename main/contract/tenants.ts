@@ -102,9 +102,9 @@ export const CreateTenantRequestSchema = Type.Object({
     Type.Object({
       name: Type.String({ minLength: 1, maxLength: TENANT_LIMITS.adminName }),
       password: Type.String({ minLength: 1, maxLength: TENANT_LIMITS.adminPassword }),
-    }),
+    }, { additionalProperties: false }),
   ),
-});
+}, { additionalProperties: false });
 export type CreateTenantRequest = Static<typeof CreateTenantRequestSchema>;
 
 export const DeleteTenantQuerySchema = Type.Object({
@@ -115,7 +115,7 @@ export const RegisterVmRequestSchema = Type.Object({
   biosId: Type.String({ minLength: 1, maxLength: 64 }),
   name: Type.Optional(Type.String({ maxLength: TENANT_LIMITS.vmName })),
   userData: Type.Optional(Type.String({ maxLength: TENANT_LIMITS.userData })),
-});
+}, { additionalProperties: false });
 export type RegisterVmRequest = Static<typeof RegisterVmRequestSchema>;
 
 export const TenantVmListSchema = Type.Object({ items: Type.Array(TenantVmSchema), total: Type.Integer() });

@@ -29,6 +29,10 @@ import { webConsole } from './web-console.ts';
 async function lightkeeperApp(app: App, options: AppOptions) {
   registerAccessHook(app, options.services);
   registerErrorHandling(app);
+  // Fastify reads a text/plain body as a string by default, so JSON sent without its media type
+  // was refused as "body must be object"; now the caller hears which media type was wrong (415).
+  // The vendor API reads every media type itself, in its own scope.
+  app.removeContentTypeParser('text/plain');
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lightkeeper JSON API', version: options.version },

@@ -63,7 +63,11 @@ function changedAt(request: DiscoverRequest, path: string[]): DiscoverRequest {
 }
 
 const propertiesOf = (schema: TSchema): string[] => Object.keys((schema as { properties: object }).properties).sort();
-const membersOf = (schema: TSchema): TSchema[] => (schema as { anyOf: TSchema[] }).anyOf;
+/** A union's members: request unions are tagged (oneOf, contract/tagged-union.ts), others anyOf. */
+const membersOf = (schema: TSchema): TSchema[] => {
+  const union = schema as { anyOf?: TSchema[]; oneOf?: TSchema[] };
+  return union.oneOf ?? union.anyOf!;
+};
 
 describe('whether two discovery requests say the same', () => {
   it('agrees with a deep comparison, for any two requests', () => {
