@@ -109,7 +109,7 @@ describe('discovery', () => {
   });
 
   it('takes every algorithm and path shape a Light Agent sends, whole, whatever unknown fields come with them', async () => {
-    const algorithms = [{ kind: 'standard' }, ...(['hypervisor', 'cluster', 'datacenter', 'none'] as const).map((scope) => ({ kind: 'extended', scope }))] as const;
+    const algorithms = [{ kind: 'standard' }, ...(['hypervisor', 'cluster', 'datacenter', 'none'] as const).map((scope) => ({ kind: 'extended' as const, scope }))] as const;
     const paths = [
       { kind: 'virtualization', hypervisor: 'shape-hv', cluster: 'shape-cluster', datacenter: null },
       { kind: 'openstack', project: 'shape-project', serverGroup: null, availabilityZone: 'shape-az' },
