@@ -136,7 +136,7 @@ async function send(op: Operation, payload: string, contentType = 'application/j
   return lab.server.app.inject({ method: op.method, url: op.url, headers: { ...lab.auth(op.account), 'content-type': contentType }, payload });
 }
 
-describe('hostile JSON bodies on every JSON route', () => {
+describe('hostile input on every JSON route', () => {
   it('finds the routes that take JSON in the OpenAPI document', () => {
     const paths = operations.map((o) => `${o.method} ${o.path}`);
     expect(paths).toContain('POST /api/agents/v1/agent/discover');
@@ -253,6 +253,42 @@ describe('hostile JSON bodies on every JSON route', () => {
       if (atLimit.statusCode !== 400 || pastLimit.statusCode !== 413) failures.push(`${op.method} ${op.url}: states ${limit} bytes, but ${limit} → ${atLimit.statusCode} and ${limit + 1} → ${pastLimit.statusCode}`);
     }
     expect(failures).toEqual([]);
+    expect(storedState()).toBe(before);
+  });
+
+  it('refuses a query parameter its schema does not allow with a 400 that names it, on every route', async () => {
+    const doc = (await lab.server.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: lab.auth('admin') })).json() as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: Schema & { format?: string } }> }>>;
+    };
+    const failures: string[] = [];
+    let cases = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/v1/')) continue;
+      for (const [method, op] of Object.entries(methods)) {
+        const url = await urlFor(path, op.parameters ?? [], 7);
+        for (const p of (op.parameters ?? []).filter((x) => x.in === 'query')) {
+          const s = p.schema;
+          const types = typesOf(s);
+          const bad = [
+            ...(types.has('integer') || types.has('number') ? ['twelve'] : []),
+            ...(typeof s.maximum === 'number' ? [String(s.maximum + 1)] : []),
+            ...(typeof s.minimum === 'number' ? [String(s.minimum - 1)] : []),
+            ...(typeof s.maxLength === 'number' ? ['x'.repeat(s.maxLength + 1)] : []),
+            ...(s.format === 'date-time' ? ['yesterday'] : []),
+            ...(s.enum || s.anyOf ? ['none-of-these'] : []),
+            ...(types.has('boolean') ? ['perhaps'] : []),
+          ];
+          for (const value of bad) {
+            cases++;
+            const reply = await lab.server.app.inject({ method: method.toUpperCase() as 'GET', url: `${url}?${p.name}=${encodeURIComponent(value)}`, headers: lab.auth('admin') });
+            const message = (reply.json() as { message?: string }).message ?? '';
+            if (reply.statusCode !== 400 || !message.includes(p.name)) failures.push(`${method.toUpperCase()} ${url}?${p.name}=${value.slice(0, 20)}: ${reply.statusCode} ${reply.body.slice(0, 200)}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBeGreaterThan(30);
     expect(storedState()).toBe(before);
   });
 
