@@ -32,6 +32,9 @@ const TYPE_NAMES: Record<string, string> = {
 };
 export const taskTypeName = (type: string) => TYPE_NAMES[type] ?? type;
 
+/** State and stage in one line; a stage that only repeats the state (Completed · Completed) once. */
+export const stateAndStage = (t: Pick<Task, 'state' | 'stage'>) => (t.stage && t.stage !== t.state ? `${t.state} · ${t.stage}` : t.state);
+
 /** What an administrator can do about a failure, beside the server's own message. */
 export function nextStepFor(task: Task): string | undefined {
   if (task.state === 'Canceled') return 'The task was canceled; the steps it had finished were rolled back.';
