@@ -68,6 +68,25 @@ describe('DiagnosticsPage', () => {
     expect(pageText()).toContain(`Gold-Image (${CLONES[1]})`);
   });
 
+  it('says the sentinel of an inactive tenant is unreachable on purpose, not how busy it is', async () => {
+    const sentinel = { id: '00000000-0000-0000-0000-000000000000', name: 'No SVM available', address: '192.0.2.1', ports: [80] };
+    const real = { id: '0000005e-0000-4000-8000-000000000001', name: 'svm-01', address: '10.0.0.1', ports: [9876] };
+    const info: SvmInfo = {
+      ...infoFor(CLONES[0]!),
+      tenant: { type: 'Complete', status: 'Inactive' },
+      outcome: 'sentinel',
+      svm: { ...sentinel, version: '0', licence: { edition: null, keyType: 'none', valid: false }, local: false, path: null, connectedAgents: 0, averageLoad: 0 },
+      rejected: [{ ...real, state: 'fresh', reasons: [{ code: 'TENANT_INACTIVE', message: 'The VM\'s Complete tenant is inactive.' }] }],
+    };
+    await signedIn({ 'GET /api/v1/diagnostics/svm-info': () => json(info) });
+    wrapper = mountInConsole(DiagnosticsPage);
+    await fill('input[aria-label="VM BIOS UUID or name"]', CLONES[0]!);
+    await click('Explain');
+    await flushPromises();
+    expect(pageText()).toContain("192.0.2.1:80 unreachable on purpose: the VM's Complete tenant is inactive");
+    expect(pageText()).not.toContain('not local · 0 agents');
+  });
+
   it('shows any other refusal as it is, with nothing to choose', async () => {
     await signedIn({
       'GET /api/v1/diagnostics/svm-info': () => json({ statusCode: 404, code: 'VM_NOT_KNOWN', error: 'Not Found', message: "No Light Agent with BIOS UUID or VM name 'web-01' has asked." }, 404),
