@@ -30,12 +30,16 @@ type Schema = {
   additionalProperties?: boolean | Schema;
   patternProperties?: Record<string, Schema>;
   discriminator?: { propertyName: string };
+  format?: string;
 };
+type Parameter = { in: string; name: string; schema: Schema };
+type OpenApiDocument = { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>> };
 type Operation = { method: string; path: string; url: string; account: 'admin' | 'svm' | 'agent'; body: Schema };
 type Defect = { name: string; at: Array<string | number>; field: string; change: (value: unknown) => unknown };
 const MISSING = Symbol('missing');
 
 let lab: Awaited<ReturnType<typeof inProcessServer>>;
+let doc: OpenApiDocument;
 let operations: Operation[] = [];
 let before: string;
 
@@ -53,7 +57,7 @@ function storedState(): string {
 const accountFor = (path: string): Operation['account'] => (path.startsWith('/api/agents/v1/svm/') ? 'svm' : path.startsWith('/api/agents/v1/agent/') ? 'agent' : 'admin');
 
 /** The document's path with each parameter replaced by a value its own schema accepts. */
-async function urlFor(path: string, parameters: Array<{ in: string; name: string; schema: Schema }>, seed: number): Promise<string> {
+async function urlFor(path: string, parameters: Parameter[], seed: number): Promise<string> {
   let url = path;
   for (const p of parameters.filter((x) => x.in === 'path')) url = url.replace(`{${p.name}}`, encodeURIComponent(String(await generate(p.schema, { seed }))));
   return url;
@@ -61,9 +65,7 @@ async function urlFor(path: string, parameters: Array<{ in: string; name: string
 
 beforeAll(async () => {
   lab = await inProcessServer({ logLevel: 'warn' });
-  const doc = (await lab.server.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: lab.auth('admin') })).json() as {
-    paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: Schema }>; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
-  };
+  doc = (await lab.server.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: lab.auth('admin') })).json() as OpenApiDocument;
   let seed = 1;
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/v1/') && !path.startsWith('/api/agents/v1/')) continue;
@@ -257,9 +259,6 @@ describe('hostile input on every JSON route', () => {
   });
 
   it('refuses a query parameter its schema does not allow with a 400 that names it, on every route', async () => {
-    const doc = (await lab.server.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: lab.auth('admin') })).json() as {
-      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: Schema & { format?: string } }> }>>;
-    };
     const failures: string[] = [];
     let cases = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
